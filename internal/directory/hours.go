@@ -1,0 +1,144 @@
+package directory
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Hours kinds.
+const (
+	HoursAlways  = "24/7"
+	HoursWeekly  = "weekly"
+	HoursUnknown = "unknown"
+)
+
+// Hours says when a service answers. Kind is "24/7", "weekly" or "unknown".
+// A weekly schedule has an IANA time zone and one or more windows. "Open now"
+// is always computed from these, never stored.
+type Hours struct {
+	Kind     string   `yaml:"kind" json:"kind"`
+	TimeZone string   `yaml:"time_zone,omitempty" json:"time_zone,omitempty"`
+	Windows  []Window `yaml:"windows,omitempty" json:"windows,omitempty"`
+	// Display is the hours as the source writes them ("7:00am to 8:00pm (EST)").
+	Display string   `yaml:"display,omitempty" json:"display,omitempty"`
+	Notes   []string `yaml:"notes,omitempty" json:"notes,omitempty"`
+}
+
+// Window is a daily opening window. Days are three-letter English day names
+// ("mon".."sun"); when the source names no days, Days is empty and the window
+// applies to every day (the pack notes the gap). Opens and Closes are "HH:MM"
+// in 24-hour time; Closes "24:00" means midnight at the end of the day.
+type Window struct {
+	Days   []string `yaml:"days,omitempty" json:"days,omitempty"`
+	Opens  string   `yaml:"opens" json:"opens"`
+	Closes string   `yaml:"closes" json:"closes"`
+}
+
+var dayNames = map[string]time.Weekday{
+	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
+	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
+}
+
+// ParseClock parses "HH:MM" (00:00 to 24:00) into minutes after midnight.
+func ParseClock(s string) (int, error) {
+	var h, m int
+	if len(s) != 5 || s[2] != ':' {
+		return 0, fmt.Errorf("time %q: want HH:MM", s)
+	}
+	if _, err := fmt.Sscanf(s, "%02d:%02d", &h, &m); err != nil {
+		return 0, fmt.Errorf("time %q: want HH:MM", s)
+	}
+	if h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0) {
+		return 0, fmt.Errorf("time %q: out of range", s)
+	}
+	return h*60 + m, nil
+}
+
+// Validate reports the first problem with the hours, or nil.
+func (h Hours) Validate() error {
+	switch h.Kind {
+	case HoursAlways, HoursUnknown:
+		if len(h.Windows) > 0 {
+			return fmt.Errorf("hours of kind %q take no windows", h.Kind)
+		}
+		return nil
+	case HoursWeekly:
+	default:
+		return fmt.Errorf("hours kind %q: want %q, %q or %q", h.Kind, HoursAlways, HoursWeekly, HoursUnknown)
+	}
+	if h.TimeZone == "" {
+		return fmt.Errorf("weekly hours need a time_zone")
+	}
+	if _, err := time.LoadLocation(h.TimeZone); err != nil {
+		return fmt.Errorf("time_zone %q is not an IANA time zone", h.TimeZone)
+	}
+	if len(h.Windows) == 0 {
+		return fmt.Errorf("weekly hours need at least one window")
+	}
+	for _, w := range h.Windows {
+		for _, d := range w.Days {
+			if _, ok := dayNames[d]; !ok {
+				return fmt.Errorf("day %q: want one of mon, tue, wed, thu, fri, sat, sun", d)
+			}
+		}
+		o, err := ParseClock(w.Opens)
+		if err != nil {
+			return fmt.Errorf("opens: %w", err)
+		}
+		c, err := ParseClock(w.Closes)
+		if err != nil {
+			return fmt.Errorf("closes: %w", err)
+		}
+		if c <= o {
+			return fmt.Errorf("window %s-%s closes before it opens", w.Opens, w.Closes)
+		}
+	}
+	return nil
+}
+
+// OpenAt reports whether the service answers at t, in the service's own time
+// zone. It returns nil when the hours are unknown (or invalid): Haven never
+// guesses.
+func (h Hours) OpenAt(t time.Time) *bool {
+	yes, no := true, false
+	switch h.Kind {
+	case HoursAlways:
+		return &yes
+	case HoursWeekly:
+	default:
+		return nil
+	}
+	loc, err := time.LoadLocation(h.TimeZone)
+	if err != nil {
+		return nil
+	}
+	local := t.In(loc)
+	minute := local.Hour()*60 + local.Minute()
+	for _, w := range h.Windows {
+		if !w.onDay(local.Weekday()) {
+			continue
+		}
+		o, err1 := ParseClock(w.Opens)
+		c, err2 := ParseClock(w.Closes)
+		if err1 != nil || err2 != nil {
+			return nil
+		}
+		if minute >= o && minute < c {
+			return &yes
+		}
+	}
+	return &no
+}
+
+func (w Window) onDay(d time.Weekday) bool {
+	if len(w.Days) == 0 {
+		return true
+	}
+	for _, name := range w.Days {
+		if dayNames[strings.ToLower(name)] == d {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,68 @@
+// Package store is Haven's storage contract. Every backend (sqlite/, and
+// postgres/ in a later change) implements Store and passes the one contract
+// suite in storetest/.
+package store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/haven-project/haven/internal/directory"
+)
+
+// Errors every backend returns, wrapped with context; match with errors.Is.
+var (
+	// ErrNotFound: no record with that slug.
+	ErrNotFound = errors.New("not found")
+	// ErrSchemaTooNew: the database was written by a newer Haven.
+	ErrSchemaTooNew = errors.New("database schema is newer than this Haven")
+	// ErrInvalid: the caller asked for something impossible (bad paging, say).
+	ErrInvalid = errors.New("invalid request")
+)
+
+// MaxLimit is the largest page a List call returns.
+const MaxLimit = 200
+
+// ServiceFilter narrows ListServices. Zero values mean "any".
+type ServiceFilter struct {
+	Topic          string
+	Kind           string
+	Organization   string // organization slug
+	LawEnforcement *bool  // true: only law enforcement; false: only services that are not
+	Query          string // case-insensitive text in name, alternate name, description or organization name
+	Limit          int    // 1..MaxLimit; 0 means MaxLimit
+	Offset         int
+}
+
+// PackInfo records which pack the directory was last loaded from.
+type PackInfo struct {
+	ID   string
+	Hash string // hex SHA-256 of the pack's files
+}
+
+// Store is the storage contract. Lists return records in pack order (the
+// order the pack file gives them), with the total count before paging.
+type Store interface {
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+
+	// LoadDirectory replaces the directory with d in one transaction and
+	// records info. When the stored PackInfo equals info it changes nothing
+	// and returns false: loading again is idempotent. Records are matched by
+	// slug, so their ids stay stable across loads.
+	LoadDirectory(ctx context.Context, info PackInfo, d *directory.Directory) (changed bool, err error)
+	// Pack returns the PackInfo of the last load; ErrNotFound before any.
+	Pack(ctx context.Context) (PackInfo, error)
+	// DataVersion increases every time the directory changes; caches compare
+	// it to know when to render again.
+	DataVersion(ctx context.Context) (int64, error)
+
+	// Directory returns every organization and service, in pack order.
+	Directory(ctx context.Context) (*directory.Directory, error)
+	ListServices(ctx context.Context, f ServiceFilter) ([]directory.Service, int, error)
+	Service(ctx context.Context, slug string) (directory.Service, error)
+	ListOrganizations(ctx context.Context, limit, offset int) ([]directory.Organization, int, error)
+	Organization(ctx context.Context, slug string) (directory.Organization, error)
+}
