@@ -1,0 +1,301 @@
+// Package pack loads and checks a jurisdiction pack: a folder of YAML files
+// that holds everything specific to a country (its directory of services,
+// and in later versions its routing rules and learn content).
+//
+// Layout of a pack folder:
+//
+//	pack.yaml           id, country, locale, time zone, sources, topics
+//	organizations.yaml  organizations:
+//	services.yaml       services:
+//	sources/            the source documents records cite (optional)
+//
+// Load never half-loads: it returns a Pack only when every check passes, and
+// otherwise every problem found, each with its file and line.
+package pack
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/haven-project/haven/internal/directory"
+)
+
+// File names inside a pack folder.
+const (
+	MetaFile          = "pack.yaml"
+	OrganizationsFile = "organizations.yaml"
+	ServicesFile      = "services.yaml"
+	SourcesDir        = "sources"
+)
+
+// maxFileSize bounds each pack file; a pack is hand-written text.
+const maxFileSize = 4 << 20
+
+// SourceDoc is a document that records cite.
+type SourceDoc struct {
+	Document string `yaml:"document" json:"document"`
+	Title    string `yaml:"title" json:"title"`
+	URL      string `yaml:"url,omitempty" json:"url,omitempty"`
+	SHA256   string `yaml:"sha256,omitempty" json:"sha256,omitempty"`
+}
+
+// Topic is a subject services are filed under.
+type Topic struct {
+	Slug  string `yaml:"slug" json:"slug"`
+	Label string `yaml:"label" json:"label"`
+}
+
+// Meta is pack.yaml.
+type Meta struct {
+	ID              string      `yaml:"id" json:"id"`
+	Name            string      `yaml:"name" json:"name"`
+	Country         string      `yaml:"country" json:"country"`
+	DefaultLocale   string      `yaml:"default_locale" json:"default_locale"`
+	DefaultTimeZone string      `yaml:"default_time_zone" json:"default_time_zone"`
+	QuickExitURL    string      `yaml:"quick_exit_url" json:"quick_exit_url"`
+	Sources         []SourceDoc `yaml:"sources" json:"sources"`
+	ShortCodes      []string    `yaml:"short_codes,omitempty" json:"short_codes,omitempty"`
+	Topics          []Topic     `yaml:"topics" json:"topics"`
+}
+
+// Topic returns the topic with the slug, if the pack defines it.
+func (m Meta) Topic(slug string) (Topic, bool) {
+	for _, t := range m.Topics {
+		if t.Slug == slug {
+			return t, true
+		}
+	}
+	return Topic{}, false
+}
+
+// Pack is a loaded, checked jurisdiction pack.
+type Pack struct {
+	Meta      Meta
+	Directory directory.Directory
+	// Hash is the hex SHA-256 of every file of the pack, names included.
+	Hash string
+}
+
+// Problem is one thing wrong with a pack, at a file and line.
+type Problem struct {
+	File string
+	Line int // 0 when the problem is with the file as a whole
+	Msg  string
+}
+
+func (p Problem) String() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s", p.File, p.Msg)
+}
+
+// Error holds every problem Load found.
+type Error struct {
+	Problems []Problem
+}
+
+func (e *Error) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return "pack: " + strings.Join(lines, "\n")
+}
+
+// Load reads and checks the pack in fsys. On any problem it returns a nil
+// Pack and an *Error listing them all.
+func Load(fsys fs.FS) (*Pack, error) {
+	l := &loader{fsys: fsys}
+	p := l.load()
+	if len(l.problems) > 0 {
+		sort.SliceStable(l.problems, func(i, j int) bool {
+			a, b := l.problems[i], l.problems[j]
+			if a.File != b.File {
+				return a.File < b.File
+			}
+			return a.Line < b.Line
+		})
+		return nil, &Error{Problems: l.problems}
+	}
+	return p, nil
+}
+
+// Problems returns the problems of err if it is a pack *Error.
+func Problems(err error) []Problem {
+	var pe *Error
+	if errors.As(err, &pe) {
+		return pe.Problems
+	}
+	return nil
+}
+
+type loader struct {
+	fsys     fs.FS
+	problems []Problem
+	// Root nodes of the parsed files, for line numbers.
+	metaRoot, orgRoot, svcRoot *yaml.Node
+}
+
+func (l *loader) addf(file string, line int, format string, args ...any) {
+	l.problems = append(l.problems, Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+// read returns a file's bytes, or nil after recording why it could not.
+func (l *loader) read(name string, required bool) []byte {
+	f, err := l.fsys.Open(name)
+	if err != nil {
+		if required || !errors.Is(err, fs.ErrNotExist) {
+			l.addf(name, 0, "cannot read: %v", err)
+		}
+		return nil
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	n, err := buf.ReadFrom(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		l.addf(name, 0, "cannot read: %v", err)
+		return nil
+	}
+	if n > maxFileSize {
+		l.addf(name, 0, "larger than %d bytes", maxFileSize)
+		return nil
+	}
+	return buf.Bytes()
+}
+
+// decode parses YAML strictly (unknown fields are errors) into v and
+// returns the document's root node for line look-ups.
+func (l *loader) decode(name string, data []byte, v any) *yaml.Node {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		l.yamlError(name, err)
+		return nil
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		l.yamlError(name, err)
+		return nil
+	}
+	return &root
+}
+
+func (l *loader) yamlError(name string, err error) {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		for _, e := range te.Errors {
+			line, msg := splitYAMLLine(e)
+			l.addf(name, line, "%s", msg)
+		}
+		return
+	}
+	line, msg := splitYAMLLine(err.Error())
+	l.addf(name, line, "%s", msg)
+}
+
+// splitYAMLLine turns "yaml: line 12: did not find..." into (12, "did not find...").
+func splitYAMLLine(s string) (int, string) {
+	s = strings.TrimPrefix(s, "yaml: ")
+	var line int
+	if _, err := fmt.Sscanf(s, "line %d:", &line); err == nil {
+		if i := strings.Index(s, ": "); i >= 0 {
+			return line, strings.TrimSpace(s[i+2:])
+		}
+	}
+	return 0, s
+}
+
+func (l *loader) load() *Pack {
+	var meta Meta
+	var orgs struct {
+		Organizations []directory.Organization `yaml:"organizations"`
+	}
+	var svcs struct {
+		Services []directory.Service `yaml:"services"`
+	}
+	files := map[string][]byte{}
+	for _, f := range []struct {
+		name string
+		v    any
+	}{{MetaFile, &meta}, {OrganizationsFile, &orgs}, {ServicesFile, &svcs}} {
+		data := l.read(f.name, true)
+		if data == nil {
+			continue
+		}
+		files[f.name] = data
+		if root := l.decode(f.name, data, f.v); root != nil {
+			switch f.name {
+			case MetaFile:
+				l.metaRoot = root
+			case OrganizationsFile:
+				l.orgRoot = root
+			case ServicesFile:
+				l.svcRoot = root
+			}
+		}
+	}
+	if len(l.problems) > 0 {
+		return nil
+	}
+	docs := l.readSources(meta, files)
+	p := &Pack{
+		Meta:      meta,
+		Directory: directory.Directory{Organizations: orgs.Organizations, Services: svcs.Services},
+	}
+	l.check(p, docs)
+	if len(l.problems) > 0 {
+		return nil
+	}
+	p.Hash = hashFiles(files)
+	return p
+}
+
+// readSources reads the cited documents the pack carries under sources/,
+// split into lines (line n is lines[n-1]).
+func (l *loader) readSources(meta Meta, files map[string][]byte) map[string][]string {
+	docs := map[string][]string{}
+	for _, s := range meta.Sources {
+		if s.Document == "" || strings.ContainsAny(s.Document, `/\`) {
+			continue // reported by check
+		}
+		name := path.Join(SourcesDir, s.Document)
+		data := l.read(name, false)
+		if data == nil {
+			continue
+		}
+		files[name] = data
+		if s.SHA256 != "" {
+			sum := sha256.Sum256(data)
+			if got := hex.EncodeToString(sum[:]); got != strings.ToLower(s.SHA256) {
+				l.addf(MetaFile, l.line(l.metaRoot, "sources"), "source %s: sha256 is %s, pack.yaml says %s", s.Document, got, s.SHA256)
+			}
+		}
+		docs[s.Document] = strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	}
+	return docs
+}
+
+func hashFiles(files map[string][]byte) string {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		fmt.Fprintf(h, "%s\x00%d\x00", n, len(files[n]))
+		h.Write(files[n])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
