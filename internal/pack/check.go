@@ -22,17 +22,20 @@ var (
 )
 
 // nodeAt walks from root along path: a string picks a mapping key, an int a
-// sequence item. It returns the deepest node reached and, for a final
-// mapping key, the key's node (whose line is where the field is written).
+// sequence item. It returns the deepest node reached; when the last step was
+// a mapping key, it returns the key's node, whose line is where the field is
+// written.
 func nodeAt(root *yaml.Node, path ...any) *yaml.Node {
 	if root == nil {
 		return nil
 	}
+	var key *yaml.Node
 	n := root
 	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
 		n = n.Content[0]
 	}
 	for _, p := range path {
+		key = nil
 		switch k := p.(type) {
 		case string:
 			if n.Kind != yaml.MappingNode {
@@ -41,7 +44,7 @@ func nodeAt(root *yaml.Node, path ...any) *yaml.Node {
 			found := false
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				if n.Content[i].Value == k {
-					n, found = n.Content[i+1], true
+					key, n, found = n.Content[i], n.Content[i+1], true
 					break
 				}
 			}
@@ -54,6 +57,9 @@ func nodeAt(root *yaml.Node, path ...any) *yaml.Node {
 			}
 			n = n.Content[k]
 		}
+	}
+	if key != nil {
+		return key
 	}
 	return n
 }
