@@ -42,18 +42,18 @@ var dayNames = map[string]time.Weekday{
 
 // ParseClock parses "HH:MM" (00:00 to 24:00) into minutes after midnight.
 func ParseClock(s string) (int, error) {
-	var h, m int
-	if len(s) != 5 || s[2] != ':' {
+	if len(s) != 5 || s[2] != ':' || !isDigit(s[0]) || !isDigit(s[1]) || !isDigit(s[3]) || !isDigit(s[4]) {
 		return 0, fmt.Errorf("time %q: want HH:MM", s)
 	}
-	if _, err := fmt.Sscanf(s, "%02d:%02d", &h, &m); err != nil {
-		return 0, fmt.Errorf("time %q: want HH:MM", s)
-	}
+	h := int(s[0]-'0')*10 + int(s[1]-'0')
+	m := int(s[3]-'0')*10 + int(s[4]-'0')
 	if h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0) {
 		return 0, fmt.Errorf("time %q: out of range", s)
 	}
 	return h*60 + m, nil
 }
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 // Validate reports the first problem with the hours, or nil.
 func (h Hours) Validate() error {
