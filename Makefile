@@ -1,0 +1,43 @@
+# Haven's tasks. `make test` runs every test: Go (SQLite and PostgreSQL
+# storage contract included) and the browser tests in headless Chromium.
+GO        ?= go
+STATICCHECK_VERSION ?= v0.8.2
+# The PostgreSQL half of the storage contract suite. The default is the
+# server this project's machines run; set it empty to skip PostgreSQL.
+HAVEN_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+export HAVEN_TEST_POSTGRES
+
+.PHONY: test go-test browser-test browser-deps lint bench run fuzz
+
+test: go-test browser-test
+
+go-test:
+	$(GO) test -count=1 ./...
+
+# Browser tests need Debian's chromium (never a downloaded browser) and the
+# npm packages pinned in e2e/package-lock.json.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "browser tests need Debian's chromium: sudo apt-get install -y chromium" >&2; exit 1; fi; }
+	cd e2e && npm ci --no-audit --no-fund --loglevel=error
+
+browser-test: browser-deps
+	$(GO) build -o e2e/.bin/haven ./cmd/haven
+	cd e2e && HAVEN_BIN=$(CURDIR)/e2e/.bin/haven npm test
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	./bench/startup.sh
+
+fuzz:
+	$(GO) test ./internal/pack -run '^$$' -fuzz FuzzLoadServices -fuzztime 30s
+	$(GO) test ./internal/directory -run '^$$' -fuzz FuzzParseClock -fuzztime 10s
+
+run:
+	$(GO) run ./cmd/haven serve

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Cold start of `haven serve` to the first 200 on an existing database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=$(mktemp -d)/haven
+go build -o "$bin" ./cmd/haven
+go run ./bench/startup -bin "$bin" "$@"
