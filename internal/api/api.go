@@ -1,0 +1,142 @@
+// Package api serves Haven's directory as JSON under /api/v1/, described by
+// the OpenAPI 3.1 document at /api/openapi.json.
+//
+// Every record served comes from the store; the API adds only values it
+// computes (open_now) and the paging envelope. All errors share one shape,
+// {"error":{"code":"...","message":"..."}}, mapped from a few error kinds in
+// one table (errors.go).
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/haven-project/haven/internal/pack"
+	"github.com/haven-project/haven/internal/store"
+)
+
+// Config is what the API needs.
+type Config struct {
+	// Store is where every record comes from. Required.
+	Store store.Store
+	// Meta is the loaded pack's metadata; its topics are the values the
+	// topic filter accepts and the OpenAPI document lists.
+	Meta pack.Meta
+	// Logger receives internal errors (never request details). Nil discards.
+	Logger *slog.Logger
+	// Now is the clock open_now is computed against. Nil means time.Now.
+	Now func() time.Time
+}
+
+// API is the JSON API. It is safe for concurrent use.
+type API struct {
+	store   store.Store
+	meta    pack.Meta
+	log     *slog.Logger
+	now     func() time.Time
+	openapi []byte // the OpenAPI document with the pack's topics filled in
+}
+
+// New returns the API for cfg. It panics if the embedded OpenAPI document is
+// malformed, which is a build defect the tests catch.
+func New(cfg Config) *API {
+	a := &API{store: cfg.Store, meta: cfg.Meta, log: cfg.Logger, now: cfg.Now}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	doc, err := openAPIDocument(cfg.Meta)
+	if err != nil {
+		panic("api: " + err.Error())
+	}
+	a.openapi = doc
+	return a
+}
+
+// route is one endpoint: a method, a path template in ServeMux syntax (which
+// is also the OpenAPI path template) and its handler.
+type route struct {
+	method  string
+	path    string
+	handler func(a *API, w http.ResponseWriter, r *http.Request) error
+}
+
+// pattern is the ServeMux pattern of the route, "GET /api/v1/services".
+func (rt route) pattern() string { return rt.method + " " + rt.path }
+
+// routes is the one route table: Register serves it and the tests check it
+// against openapi.json.
+func routes() []route {
+	return []route{
+		{http.MethodGet, "/api/v1/services", (*API).listServices},
+		{http.MethodGet, "/api/v1/services/{slug}", (*API).getService},
+		{http.MethodGet, "/api/v1/organizations", (*API).listOrganizations},
+		{http.MethodGet, "/api/v1/organizations/{slug}", (*API).getOrganization},
+		{http.MethodGet, "/api/openapi.json", (*API).getOpenAPI},
+	}
+}
+
+// prefix is the path prefix the API owns: every request under it gets a JSON
+// answer, a JSON 404 when no endpoint matches.
+const prefix = "/api/"
+
+// otherMethods are the standard methods (RFC 9110, RFC 5789) the API does
+// not serve. Each is registered explicitly, rather than with a method-less
+// pattern, so that the API's patterns never conflict with another
+// Registrar's "GET /" catch-all on the same ServeMux. (GET covers HEAD.)
+func otherMethods() []string {
+	return []string{
+		http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
+		http.MethodOptions, http.MethodTrace,
+	}
+}
+
+// Register adds the API's routes to mux, plus JSON answers for the other
+// methods on those paths (405) and for unknown paths under /api/ (404).
+func (a *API) Register(mux *http.ServeMux) {
+	seen := map[string]bool{}
+	for _, rt := range routes() {
+		mux.Handle(rt.pattern(), a.handler(rt.handler))
+		if seen[rt.path] {
+			continue
+		}
+		seen[rt.path] = true
+		for _, m := range otherMethods() {
+			mux.Handle(m+" "+rt.path, a.handler(methodNotAllowed))
+		}
+	}
+	mux.Handle(http.MethodGet+" "+prefix, a.handler(notFound))
+	for _, m := range otherMethods() {
+		mux.Handle(m+" "+prefix, a.handler(notFound))
+	}
+}
+
+// handler adapts an error-returning handler: an error becomes the JSON error
+// of its kind.
+func (a *API) handler(h func(a *API, w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(a, w, r); err != nil {
+			a.writeError(w, r, err)
+		}
+	})
+}
+
+func methodNotAllowed(_ *API, w http.ResponseWriter, _ *http.Request) error {
+	w.Header().Set("Allow", "GET, HEAD")
+	return &apiError{kind: kindMethodNotAllowed, msg: "This endpoint answers GET and HEAD only."}
+}
+
+func notFound(_ *API, _ http.ResponseWriter, _ *http.Request) error {
+	return &apiError{kind: kindNotFound, msg: "No such endpoint; see /api/openapi.json."}
+}
+
+func (a *API) getOpenAPI(w http.ResponseWriter, r *http.Request) error {
+	if err := noQuery(r); err != nil {
+		return err
+	}
+	writeBody(w, http.StatusOK, a.openapi)
+	return nil
+}

@@ -1,0 +1,98 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/haven-project/haven/internal/store"
+)
+
+// errorKind is one kind of failure a client can see.
+type errorKind int
+
+const (
+	kindInternal errorKind = iota
+	kindInvalidParameter
+	kindNotFound
+	kindMethodNotAllowed
+	kindTooLarge
+)
+
+// errorKinds is the one table from error kinds to HTTP statuses and the
+// stable codes clients match on.
+var errorKinds = [...]struct {
+	status int
+	code   string
+}{
+	kindInternal:         {http.StatusInternalServerError, "internal"},
+	kindInvalidParameter: {http.StatusBadRequest, "invalid_parameter"},
+	kindNotFound:         {http.StatusNotFound, "not_found"},
+	kindMethodNotAllowed: {http.StatusMethodNotAllowed, "method_not_allowed"},
+	kindTooLarge:         {http.StatusRequestEntityTooLarge, "too_large"},
+}
+
+// internalMessage is all a client ever learns about an internal error.
+const internalMessage = "Internal error."
+
+// apiError is an error a client may see: its kind, a message written for
+// people, and for invalid_parameter the parameter at fault.
+type apiError struct {
+	kind  errorKind
+	param string
+	msg   string
+}
+
+func (e *apiError) Error() string {
+	if e.param != "" {
+		return e.param + ": " + e.msg
+	}
+	return e.msg
+}
+
+// invalid returns an invalid_parameter error about param.
+func invalid(param, msg string) error {
+	return &apiError{kind: kindInvalidParameter, param: param, msg: msg}
+}
+
+// errorBody is the JSON of every error response.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	Parameter string `json:"parameter,omitempty"`
+}
+
+// writeError answers with the JSON error for err. Errors that are not
+// *apiError, store.ErrNotFound or store.ErrInvalid are internal: they are
+// logged (without request details) and the client reads "Internal error.".
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *apiError
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &ae):
+	case errors.As(err, &tooLarge):
+		ae = &apiError{kind: kindTooLarge, msg: "The request body is too large."}
+	case errors.Is(err, store.ErrNotFound):
+		ae = &apiError{kind: kindNotFound, msg: "No record with that slug."}
+	case errors.Is(err, store.ErrInvalid):
+		ae = &apiError{kind: kindInvalidParameter, msg: "The request asks for something the directory cannot answer."}
+	default:
+		level := slog.LevelError
+		if errors.Is(err, context.Canceled) {
+			level = slog.LevelDebug // the client went away
+		}
+		a.log.Log(r.Context(), level, "api: internal error", "route", r.Pattern, "err", err)
+		ae = &apiError{kind: kindInternal, msg: internalMessage}
+	}
+	k := errorKinds[ae.kind]
+	msg := ae.msg
+	if ae.kind == kindInternal {
+		msg = internalMessage
+	}
+	a.writeJSON(w, r, k.status, errorBody{Error: errorDetail{Code: k.code, Message: msg, Parameter: ae.param}})
+}
