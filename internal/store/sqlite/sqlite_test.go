@@ -1,0 +1,269 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/haven-project/haven/internal/store"
+	"github.com/haven-project/haven/internal/store/migrate"
+	"github.com/haven-project/haven/internal/store/storetest"
+)
+
+// openTest opens a new database in its own temporary directory, closed
+// when tb ends.
+func openTest(tb testing.TB) *DB {
+	tb.Helper()
+	db, err := Open(context.Background(), filepath.Join(tb.TempDir(), "haven.db"))
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Errorf("Close: %v", err)
+		}
+	})
+	return db
+}
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return openTest(t) })
+}
+
+// TestPragmas checks every connection of both pools, not the DSN.
+func TestPragmas(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	want := map[string]string{
+		"journal_mode":  "wal",
+		"foreign_keys":  "1",
+		"secure_delete": "1",
+		"synchronous":   "1", // NORMAL
+		"busy_timeout":  "5000",
+	}
+	check := func(pool string, conn *sql.Conn, queryOnly string) {
+		t.Helper()
+		for name, w := range want {
+			var got string
+			if err := conn.QueryRowContext(ctx, "PRAGMA "+name).Scan(&got); err != nil {
+				t.Fatalf("%s pool: PRAGMA %s: %v", pool, name, err)
+			}
+			if strings.ToLower(got) != w {
+				t.Errorf("%s pool: PRAGMA %s = %q, want %q", pool, name, got, w)
+			}
+		}
+		var got string
+		if err := conn.QueryRowContext(ctx, "PRAGMA query_only").Scan(&got); err != nil {
+			t.Fatalf("%s pool: PRAGMA query_only: %v", pool, err)
+		}
+		if got != queryOnly {
+			t.Errorf("%s pool: PRAGMA query_only = %q, want %q", pool, got, queryOnly)
+		}
+	}
+
+	w, err := db.write.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("write", w, "0")
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Hold several read connections at once so that each is a new one.
+	var conns []*sql.Conn
+	for i := 0; i < 3; i++ {
+		c, err := db.read.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		check("read", c, "1")
+	}
+	for _, c := range conns {
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.read.ExecContext(ctx, "DELETE FROM services"); err == nil {
+		t.Error("a write through the read pool succeeded")
+	}
+}
+
+func TestOpenCreatesPrivateFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data", "haven")
+	path := filepath.Join(dir, "haven.db")
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer db.Close()
+	for p, want := range map[string]os.FileMode{dir: 0o700 | os.ModeDir, path: 0o600} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode() != want {
+			t.Errorf("%s: mode %v, want %v", p, fi.Mode(), want)
+		}
+	}
+	if _, err := Open(context.Background(), ""); err == nil {
+		t.Error("Open(\"\") succeeded")
+	}
+}
+
+func TestSchemaTooNew(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "haven.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if _, err := db.write.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', '2099-01-01T00:00:00Z')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(ctx, path)
+	if err == nil {
+		db.Close()
+		t.Fatal("Open of a database from a newer Haven succeeded")
+	}
+	if !errors.Is(err, store.ErrSchemaTooNew) {
+		t.Errorf("err = %v, want ErrSchemaTooNew", err)
+	}
+	if !strings.Contains(err.Error(), "version 9999") || !strings.Contains(err.Error(), "upgrade Haven") {
+		t.Errorf("err = %q; want it to name version 9999 and say to upgrade Haven", err)
+	}
+}
+
+func TestReopenAppliesNothingTwice(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "haven.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if _, err := db.LoadDirectory(ctx, store.PackInfo{ID: "test", Hash: "1"}, storetest.Fixture()); err != nil {
+		t.Fatal(err)
+	}
+	before := migrations(t, db)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err = Open(ctx, path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer db.Close()
+	if after := migrations(t, db); !reflect.DeepEqual(after, before) {
+		t.Errorf("schema_migrations changed on reopen:\nbefore %v\nafter  %v", before, after)
+	}
+	ms, err := migrate.Load(migrationFiles, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(before) != len(ms) {
+		t.Errorf("schema_migrations has %d rows, want one per migration (%d)", len(before), len(ms))
+	}
+	applied, err := migrate.Apply(ctx, db.write, migrate.Dialect{}, ms)
+	if err != nil || len(applied) != 0 {
+		t.Errorf("Apply on an up-to-date database applied %v, %v; want nothing", applied, err)
+	}
+	d, err := db.Directory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(d, storetest.Fixture()) {
+		t.Error("the directory did not survive a reopen")
+	}
+}
+
+// migrations lists the rows of schema_migrations.
+func migrations(tb testing.TB, db *DB) []string {
+	tb.Helper()
+	rows, err := db.read.Query(`SELECT version, name, applied_at FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v, name, at string
+		if err := rows.Scan(&v, &name, &at); err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, v+" "+name+" "+at)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// TestConstraintErrorsAreInvalid checks the driver error mapping on a real
+// violation, which LoadDirectory's own checks keep from happening there.
+func TestConstraintErrorsAreInvalid(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	_, err := db.write.ExecContext(ctx, `INSERT INTO services (slug, position, organization_id, name, kind,
+		law_enforcement, immigration_authority, multilingual, search_text) VALUES ('x', 0, 12345, 'X', 'hotline', 0, 0, 0, 'x')`)
+	if err == nil {
+		t.Fatal("a service of a missing organization was stored")
+	}
+	if !isConstraint(err) {
+		t.Errorf("isConstraint(%v) = false, want true", err)
+	}
+	_, err = db.write.ExecContext(ctx, `SELECT * FROM no_such_table`)
+	if err == nil || isConstraint(err) {
+		t.Errorf("isConstraint(%v) = true, want false", err)
+	}
+}
+
+func BenchmarkListServices(b *testing.B) {
+	ctx := context.Background()
+	db := openTest(b)
+	if _, err := db.LoadDirectory(ctx, store.PackInfo{ID: "bench", Hash: "1"}, storetest.Fixture()); err != nil {
+		b.Fatal(err)
+	}
+	run := func(name string, f store.ServiceFilter, want int) {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				svcs, _, err := db.ListServices(ctx, f)
+				if err != nil || len(svcs) != want {
+					b.Fatalf("ListServices: %d services, %v; want %d", len(svcs), err, want)
+				}
+			}
+		})
+	}
+	run("fixture/all", store.ServiceFilter{}, 5)
+	run("fixture/topic+query", store.ServiceFilter{Topic: "labor", Query: "tip"}, 2)
+
+	big := openTest(b)
+	if _, err := big.LoadDirectory(ctx, store.PackInfo{ID: "bench", Hash: "1"}, storetest.Synthetic(1000)); err != nil {
+		b.Fatal(err)
+	}
+	db = big
+	run("synthetic-1000/page-of-20", store.ServiceFilter{Limit: 20, Offset: 500}, 20)
+	run("synthetic-1000/page-of-200", store.ServiceFilter{}, 200)
+	run("synthetic-1000/topic+query", store.ServiceFilter{Topic: "youth", Query: "number 99", Limit: 20}, 6)
+}
+
+func BenchmarkService(b *testing.B) {
+	ctx := context.Background()
+	db := openTest(b)
+	if _, err := db.LoadDirectory(ctx, store.PackInfo{ID: "bench", Hash: "1"}, storetest.Fixture()); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := db.Service(ctx, "national-hotline"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
