@@ -1,6 +1,6 @@
-// Package store is Haven's storage contract. Every backend (sqlite/, and
-// postgres/ in a later change) implements Store and passes the one contract
-// suite in storetest/.
+// Package store is Haven's storage contract. Every backend (sqlite/ and
+// postgres/, both built on the shared SQL of sqlstore/) implements Store and
+// passes the one contract suite in storetest/.
 package store
 
 import (
@@ -42,6 +42,9 @@ type PackInfo struct {
 
 // Store is the storage contract. Lists return records in pack order (the
 // order the pack file gives them), with the total count before paging.
+// Records come back exactly as they were loaded, except that a list that
+// was empty, anywhere in a record, comes back nil; a list call that finds
+// nothing returns a nil slice.
 type Store interface {
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
@@ -51,7 +54,9 @@ type Store interface {
 	// LoadDirectory replaces the directory with d in one transaction and
 	// records info. When the stored PackInfo equals info it changes nothing
 	// and returns false: loading again is idempotent. Records are matched by
-	// slug, so their ids stay stable across loads.
+	// slug, so their ids stay stable across loads. A nil d, a repeated slug
+	// or a service naming an organization d does not hold returns an error
+	// wrapping ErrInvalid and changes nothing.
 	LoadDirectory(ctx context.Context, info PackInfo, d *directory.Directory) (changed bool, err error)
 	// Pack returns the PackInfo of the last load; ErrNotFound before any.
 	Pack(ctx context.Context) (PackInfo, error)
@@ -61,8 +66,17 @@ type Store interface {
 
 	// Directory returns every organization and service, in pack order.
 	Directory(ctx context.Context) (*directory.Directory, error)
+	// ListServices returns the page of services f selects and the number
+	// of services f selects in all. f.Query is trimmed of surrounding space
+	// and matched literally (no wildcards); a blank Query matches all.
+	// Paging outside the limits of ServiceFilter returns an error wrapping
+	// ErrInvalid; an offset past the end returns no services.
 	ListServices(ctx context.Context, f ServiceFilter) ([]directory.Service, int, error)
+	// Service returns the service with the slug; ErrNotFound if none.
 	Service(ctx context.Context, slug string) (directory.Service, error)
+	// ListOrganizations pages through organizations like ListServices.
 	ListOrganizations(ctx context.Context, limit, offset int) ([]directory.Organization, int, error)
+	// Organization returns the organization with the slug; ErrNotFound if
+	// none.
 	Organization(ctx context.Context, slug string) (directory.Organization, error)
 }
