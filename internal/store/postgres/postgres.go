@@ -34,7 +34,7 @@ var migrationFiles embed.FS
 // migrationLock is the key of the advisory lock taken while migrating, so
 // that two Havens starting at once do not both apply a migration. Any
 // constant works; this one reads "haven" in ASCII.
-const migrationLock = 0x686176656e
+const migrationLock int64 = 0x686176656e
 
 // DB is an open PostgreSQL store. It implements store.Store through the
 // embedded *sqlstore.Store.
@@ -56,6 +56,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, errors.New("postgres: open: cannot parse the connection string")
 	}
 	db := stdlib.OpenDB(*cfg)
+	// A modest pool: Haven serves mostly cached pages, and the server's
+	// connections are shared with whatever else the operator runs there.
 	db.SetMaxOpenConns(10)
 	db.SetMaxIdleConns(5)
 	if err := db.PingContext(ctx); err != nil {
@@ -69,7 +71,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	md := migrate.Dialect{
 		Placeholder: placeholder,
-		Lock:        "SELECT pg_advisory_xact_lock(" + strconv.Itoa(migrationLock) + ")",
+		Lock:        "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(migrationLock, 10) + ")",
 	}
 	if _, err := migrate.Apply(ctx, db, md, ms); err != nil {
 		_ = db.Close()

@@ -102,7 +102,13 @@ func TestOpenCreatesPrivateFiles(t *testing.T) {
 		t.Fatalf("Open: %v", err)
 	}
 	defer db.Close()
-	for p, want := range map[string]os.FileMode{dir: 0o700 | os.ModeDir, path: 0o600} {
+	// A write makes the -wal and -shm files, which must be as private.
+	if _, err := db.LoadDirectory(context.Background(), store.PackInfo{ID: "test"}, storetest.Fixture()); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]os.FileMode{
+		dir: 0o700 | os.ModeDir, path: 0o600, path + "-wal": 0o600, path + "-shm": 0o600,
+	} {
 		fi, err := os.Stat(p)
 		if err != nil {
 			t.Fatal(err)
@@ -113,6 +119,38 @@ func TestOpenCreatesPrivateFiles(t *testing.T) {
 	}
 	if _, err := Open(context.Background(), ""); err == nil {
 		t.Error("Open(\"\") succeeded")
+	}
+}
+
+// TestOpenOddPath: the path goes into a file: URI; characters that mean
+// something in a URI must still name the file given.
+func TestOpenOddPath(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "a b?c#d%20e")
+	path := filepath.Join(dir, "haven?.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if _, err := db.LoadDirectory(ctx, store.PackInfo{ID: "test"}, storetest.Fixture()); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) == 0 || names[0] != "haven?.db" {
+		t.Fatalf("files in %s: %v; want haven?.db", dir, names)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		t.Errorf("the database was not written at %s (%v)", path, err)
 	}
 }
 
