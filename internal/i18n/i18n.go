@@ -1,0 +1,532 @@
+// Package i18n holds Haven's message catalogs and picks a locale for a
+// request.
+//
+// A catalog is one YAML file per locale under locales/, named for its BCP 47
+// tag (en.yaml, es.yaml, pt-BR.yaml). Keys nest with "." ("home.emergency.title").
+// A leaf is either a string, or a map of CLDR plural forms (zero, one, two,
+// few, many, other) for a message that counts something. Placeholders use
+// the go-i18n template form "{{.Name}}"; a plural message's count is
+// "{{.Count}}".
+//
+// English (SourceLocale) is the reference: every other locale translates its
+// keys. A locale may lag behind English; Localize then falls back to English,
+// and Check reports what is missing so that a test can refuse it.
+package i18n
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
+)
+
+// SourceLocale is the locale every other catalog translates.
+const SourceLocale = "en"
+
+// Plural form names, as catalogs write them.
+const (
+	FormZero  = "zero"
+	FormOne   = "one"
+	FormTwo   = "two"
+	FormFew   = "few"
+	FormMany  = "many"
+	FormOther = "other"
+)
+
+// pluralForms lists the form names in CLDR order.
+var pluralForms = []string{FormZero, FormOne, FormTwo, FormFew, FormMany, FormOther}
+
+//go:embed locales/*.yaml
+var embedded embed.FS
+
+// Message is one catalog entry. A simple message has only the "other" form.
+type Message struct {
+	Key    string
+	Plural bool
+	// Forms maps a plural form name to its text; a simple message has
+	// only FormOther.
+	Forms map[string]string
+}
+
+// Text returns the message's "other" form, which every message has.
+func (m Message) Text() string { return m.Forms[FormOther] }
+
+// Catalog is every locale's messages. It is read-only after Load and safe
+// for concurrent use.
+type Catalog struct {
+	bundle   *goi18n.Bundle
+	locales  []string // SourceLocale first, then the others sorted
+	tags     []language.Tag
+	matcher  language.Matcher
+	messages map[string]map[string]Message // locale -> key -> message
+	loc      map[string]*Localizer
+}
+
+// Load reads the catalogs embedded in the binary.
+func Load() (*Catalog, error) {
+	sub, err := fs.Sub(embedded, "locales")
+	if err != nil {
+		return nil, fmt.Errorf("i18n: %w", err)
+	}
+	return LoadFS(sub)
+}
+
+// LoadFS reads every *.yaml catalog at the root of fsys. It fails when a
+// file does not parse, is named for no valid language tag, or when the
+// source locale is missing; Check reports the softer problems.
+func LoadFS(fsys fs.FS) (*Catalog, error) {
+	names, err := fs.Glob(fsys, "*.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("i18n: list catalogs: %w", err)
+	}
+	c := &Catalog{
+		bundle:   goi18n.NewBundle(language.MustParse(SourceLocale)),
+		messages: map[string]map[string]Message{},
+		loc:      map[string]*Localizer{},
+	}
+	for _, name := range names {
+		locale := strings.TrimSuffix(path.Base(name), ".yaml")
+		tag, err := language.Parse(locale)
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %s: file name is not a language tag: %w", name, err)
+		}
+		if tag.String() != locale {
+			return nil, fmt.Errorf("i18n: %s: write the tag as %q", name, tag.String())
+		}
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("i18n: read %s: %w", name, err)
+		}
+		msgs, err := parseCatalog(data)
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", name, err)
+		}
+		gm := make([]*goi18n.Message, 0, len(msgs))
+		for _, m := range msgs {
+			gm = append(gm, &goi18n.Message{
+				ID:    m.Key,
+				Zero:  m.Forms[FormZero],
+				One:   m.Forms[FormOne],
+				Two:   m.Forms[FormTwo],
+				Few:   m.Forms[FormFew],
+				Many:  m.Forms[FormMany],
+				Other: m.Forms[FormOther],
+			})
+		}
+		if err := c.bundle.AddMessages(tag, gm...); err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", name, err)
+		}
+		c.messages[locale] = msgs
+		c.locales = append(c.locales, locale)
+	}
+	if _, ok := c.messages[SourceLocale]; !ok {
+		return nil, fmt.Errorf("i18n: no catalog for the source locale %q", SourceLocale)
+	}
+	sort.Slice(c.locales, func(i, j int) bool {
+		a, b := c.locales[i], c.locales[j]
+		if (a == SourceLocale) != (b == SourceLocale) {
+			return a == SourceLocale
+		}
+		return a < b
+	})
+	for _, l := range c.locales {
+		c.tags = append(c.tags, language.MustParse(l))
+		c.loc[l] = &Localizer{
+			locale: l,
+			cat:    c,
+			gl:     goi18n.NewLocalizer(c.bundle, l),
+		}
+	}
+	c.matcher = language.NewMatcher(c.tags)
+	return c, nil
+}
+
+// parseCatalog flattens one YAML catalog into messages keyed by dotted key.
+func parseCatalog(data []byte) (map[string]Message, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, err
+	}
+	out := map[string]Message{}
+	if len(root.Content) == 0 {
+		return out, nil
+	}
+	if err := flatten(root.Content[0], "", out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func flatten(n *yaml.Node, prefix string, out map[string]Message) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if prefix == "" {
+			return fmt.Errorf("line %d: a catalog is a map of keys", n.Line)
+		}
+		if n.Tag != "!!str" {
+			return fmt.Errorf("line %d: %s: quote the value; it must be a string", n.Line, prefix)
+		}
+		out[prefix] = Message{Key: prefix, Forms: map[string]string{FormOther: n.Value}}
+		return nil
+	case yaml.MappingNode:
+	default:
+		return fmt.Errorf("line %d: %s: want a string or a map", n.Line, prefix)
+	}
+	if isPluralNode(n) {
+		if prefix == "" {
+			return fmt.Errorf("line %d: plural forms at the top level", n.Line)
+		}
+		m := Message{Key: prefix, Plural: true, Forms: map[string]string{}}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if v.Kind != yaml.ScalarNode || v.Tag != "!!str" {
+				return fmt.Errorf("line %d: %s.%s: want a string", v.Line, prefix, k.Value)
+			}
+			m.Forms[k.Value] = v.Value
+		}
+		out[prefix] = m
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Value == "" || strings.ContainsAny(k.Value, ". ") {
+			return fmt.Errorf("line %d: key %q: use letters, digits and _ only", k.Line, k.Value)
+		}
+		key := k.Value
+		if prefix != "" {
+			key = prefix + "." + k.Value
+		}
+		if _, dup := out[key]; dup {
+			return fmt.Errorf("line %d: key %s given twice", k.Line, key)
+		}
+		if err := flatten(v, key, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isPluralNode reports whether every key of a map is a plural form name.
+func isPluralNode(n *yaml.Node) bool {
+	if len(n.Content) == 0 {
+		return false
+	}
+	for i := 0; i < len(n.Content); i += 2 {
+		if !isPluralForm(n.Content[i].Value) {
+			return false
+		}
+	}
+	return true
+}
+
+func isPluralForm(s string) bool {
+	for _, f := range pluralForms {
+		if s == f {
+			return true
+		}
+	}
+	return false
+}
+
+// Locales returns the catalog's locales, the source locale first.
+func (c *Catalog) Locales() []string { return append([]string(nil), c.locales...) }
+
+// Keys returns the keys of a locale's catalog, sorted.
+func (c *Catalog) Keys(locale string) []string {
+	keys := make([]string, 0, len(c.messages[locale]))
+	for k := range c.messages[locale] {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Message returns one message of a locale, without fallback.
+func (c *Catalog) Message(locale, key string) (Message, bool) {
+	m, ok := c.messages[locale][key]
+	return m, ok
+}
+
+// Match picks the best catalog locale for an Accept-Language header value;
+// fallback when nothing matches (or when fallback is not a catalog locale,
+// the source locale).
+func (c *Catalog) Match(acceptLanguage, fallback string) string {
+	if _, ok := c.loc[fallback]; !ok {
+		fallback = SourceLocale
+	}
+	if acceptLanguage == "" {
+		return fallback
+	}
+	prefs, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(prefs) == 0 {
+		return fallback
+	}
+	_, i, conf := c.matcher.Match(prefs...)
+	if conf == language.No {
+		return fallback
+	}
+	return c.locales[i]
+}
+
+// Localizer returns the localizer of a locale, or of the source locale
+// when the catalog has no such locale.
+func (c *Catalog) Localizer(locale string) *Localizer {
+	if l, ok := c.loc[locale]; ok {
+		return l
+	}
+	return c.loc[SourceLocale]
+}
+
+// Localizer renders the messages of one locale, falling back to the source
+// locale for keys the locale lacks. It is safe for concurrent use.
+type Localizer struct {
+	locale string
+	cat    *Catalog
+	gl     *goi18n.Localizer
+}
+
+// Locale returns the localizer's locale tag.
+func (l *Localizer) Locale() string { return l.locale }
+
+// Has reports whether key exists in the source catalog.
+func (l *Localizer) Has(key string) bool {
+	_, ok := l.cat.messages[SourceLocale][key]
+	return ok
+}
+
+// T renders a simple message. args are name/value pairs that fill the
+// message's placeholders: T("error.bad_param", "Param", "topic").
+func (l *Localizer) T(key string, args ...any) (string, error) {
+	m, ok := l.lookup(key)
+	if !ok {
+		return "", fmt.Errorf("i18n: no message %q", key)
+	}
+	if m.Plural {
+		return "", fmt.Errorf("i18n: message %q counts something; render it with a count", key)
+	}
+	data, err := templateData(key, args)
+	if err != nil {
+		return "", err
+	}
+	s, err := l.localizer(key).Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data})
+	if err != nil {
+		return "", fmt.Errorf("i18n: %s: %w", key, err)
+	}
+	return s, nil
+}
+
+// N renders a plural message for count, choosing the form by the
+// locale's CLDR rules; the count fills {{.Count}}.
+func (l *Localizer) N(key string, count int, args ...any) (string, error) {
+	m, ok := l.lookup(key)
+	if !ok {
+		return "", fmt.Errorf("i18n: no message %q", key)
+	}
+	if !m.Plural {
+		return "", fmt.Errorf("i18n: message %q has no plural forms", key)
+	}
+	data, err := templateData(key, args)
+	if err != nil {
+		return "", err
+	}
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["Count"] = count
+	s, err := l.localizer(key).Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data, PluralCount: count})
+	if err != nil {
+		return "", fmt.Errorf("i18n: %s: %w", key, err)
+	}
+	return s, nil
+}
+
+// localizer returns the go-i18n localizer that has key: this locale's, or
+// the source locale's for a key this locale lacks.
+func (l *Localizer) localizer(key string) *goi18n.Localizer {
+	if _, ok := l.cat.messages[l.locale][key]; ok {
+		return l.gl
+	}
+	return l.cat.loc[SourceLocale].gl
+}
+
+func (l *Localizer) lookup(key string) (Message, bool) {
+	if m, ok := l.cat.messages[l.locale][key]; ok {
+		return m, true
+	}
+	m, ok := l.cat.messages[SourceLocale][key]
+	return m, ok
+}
+
+func templateData(key string, args []any) (map[string]any, error) {
+	if len(args) == 0 {
+		return nil, nil
+	}
+	if len(args)%2 != 0 {
+		return nil, fmt.Errorf("i18n: %s: arguments come in name/value pairs", key)
+	}
+	data := make(map[string]any, len(args)/2)
+	for i := 0; i < len(args); i += 2 {
+		name, ok := args[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("i18n: %s: argument %d: want a placeholder name", key, i)
+		}
+		data[name] = args[i+1]
+	}
+	return data, nil
+}
+
+var placeholderRE = regexp.MustCompile(`\{\{\s*\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
+
+// Placeholders returns the sorted, distinct placeholder names of a text.
+func Placeholders(text string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range placeholderRE.FindAllStringSubmatch(text, -1) {
+		if !seen[m[1]] {
+			seen[m[1]] = true
+			out = append(out, m[1])
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// MessagePlaceholders returns the placeholder names used by any form of m.
+func MessagePlaceholders(m Message) []string {
+	var all strings.Builder
+	for _, f := range pluralForms {
+		all.WriteString(m.Forms[f])
+	}
+	return Placeholders(all.String())
+}
+
+// RequiredPluralForms returns the CLDR cardinal plural forms a locale
+// needs, in CLDR order: every form its rules give a whole number (Haven
+// counts only whole things), and "other", which CLDR requires of every
+// language. The forms are read from the same rules that choose them when
+// a page is rendered (go-i18n's), by rendering a probe message.
+func RequiredPluralForms(locale string) ([]string, error) {
+	tag, err := language.Parse(locale)
+	if err != nil {
+		return nil, fmt.Errorf("i18n: %w", err)
+	}
+	b := goi18n.NewBundle(tag)
+	probe := &goi18n.Message{ID: "probe", Zero: FormZero, One: FormOne, Two: FormTwo, Few: FormFew, Many: FormMany, Other: FormOther}
+	if err := b.AddMessages(tag, probe); err != nil {
+		return nil, fmt.Errorf("i18n: %w", err)
+	}
+	l := goi18n.NewLocalizer(b, locale)
+	seen := map[string]bool{FormOther: true}
+	counts := []int{10000, 100000, 1000000, 10000000}
+	for n := 0; n <= 1000; n++ {
+		counts = append(counts, n)
+	}
+	for _, n := range counts {
+		form, err := l.Localize(&goi18n.LocalizeConfig{MessageID: "probe", PluralCount: n})
+		if err != nil {
+			return nil, fmt.Errorf("i18n: plural rules of %s: %w", locale, err)
+		}
+		seen[form] = true
+	}
+	var out []string
+	for _, f := range pluralForms {
+		if seen[f] {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// Problem is one thing wrong with a catalog.
+type Problem struct {
+	Locale string
+	Key    string
+	Msg    string
+}
+
+func (p Problem) String() string { return p.Locale + ": " + p.Key + ": " + p.Msg }
+
+// ErrProblems is wrapped by the error CheckErr returns.
+var ErrProblems = errors.New("i18n: catalog problems")
+
+// Check reports every problem of the catalogs: keys a locale lacks or has
+// beyond English, empty texts, placeholders that differ from English, and
+// plural messages without the forms their locale's CLDR rules need.
+func (c *Catalog) Check() []Problem {
+	var ps []Problem
+	add := func(locale, key, format string, args ...any) {
+		ps = append(ps, Problem{Locale: locale, Key: key, Msg: fmt.Sprintf(format, args...)})
+	}
+	src := c.messages[SourceLocale]
+	for _, locale := range c.locales {
+		msgs := c.messages[locale]
+		required, err := RequiredPluralForms(locale)
+		if err != nil {
+			add(locale, "", "%v", err)
+			continue
+		}
+		for _, key := range c.Keys(locale) {
+			m := msgs[key]
+			ref, inSource := src[key]
+			if !inSource {
+				add(locale, key, "not in the %s catalog", SourceLocale)
+				continue
+			}
+			if m.Plural != ref.Plural {
+				add(locale, key, "plural in one locale and not in the other")
+				continue
+			}
+			for form, text := range m.Forms {
+				if strings.TrimSpace(text) == "" {
+					add(locale, key, "form %q is empty", form)
+				}
+			}
+			if m.Plural {
+				for _, f := range required {
+					if _, ok := m.Forms[f]; !ok {
+						add(locale, key, "missing plural form %q (CLDR forms for %s: %s)", f, locale, strings.Join(required, ", "))
+					}
+				}
+			} else if _, ok := m.Forms[FormOther]; !ok {
+				add(locale, key, "no text")
+			}
+			if got, want := strings.Join(MessagePlaceholders(m), ","), strings.Join(MessagePlaceholders(ref), ","); got != want {
+				add(locale, key, "placeholders [%s], %s has [%s]", got, SourceLocale, want)
+			}
+		}
+		for key := range src {
+			if _, ok := msgs[key]; !ok {
+				add(locale, key, "missing (in the %s catalog)", SourceLocale)
+			}
+		}
+	}
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].Locale != ps[j].Locale {
+			return ps[i].Locale < ps[j].Locale
+		}
+		return ps[i].Key < ps[j].Key
+	})
+	return ps
+}
+
+// CheckErr returns Check's problems as one error wrapping ErrProblems, or
+// nil when there are none.
+func (c *Catalog) CheckErr() error {
+	ps := c.Check()
+	if len(ps) == 0 {
+		return nil
+	}
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return fmt.Errorf("%w:\n%s", ErrProblems, strings.Join(lines, "\n"))
+}

@@ -1,0 +1,238 @@
+package i18n
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+func load(t *testing.T) *Catalog {
+	t.Helper()
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestEmbeddedCatalogsHaveNoProblems(t *testing.T) {
+	c := load(t)
+	if err := c.CheckErr(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Locales()[0] != SourceLocale {
+		t.Fatalf("locales %v: the source locale must come first", c.Locales())
+	}
+}
+
+// The checks below restate Check's rules as separate tests, so that a
+// failure names the rule it breaks.
+
+func TestEveryLocaleHasEveryKey(t *testing.T) {
+	c := load(t)
+	for _, locale := range c.Locales() {
+		for _, key := range c.Keys(SourceLocale) {
+			if _, ok := c.Message(locale, key); !ok {
+				t.Errorf("%s: missing %s", locale, key)
+			}
+		}
+	}
+}
+
+func TestNoEmptyValues(t *testing.T) {
+	c := load(t)
+	for _, locale := range c.Locales() {
+		for _, key := range c.Keys(locale) {
+			m, _ := c.Message(locale, key)
+			for form, text := range m.Forms {
+				if strings.TrimSpace(text) == "" {
+					t.Errorf("%s: %s (%s) is empty", locale, key, form)
+				}
+			}
+		}
+	}
+}
+
+func TestPlaceholdersMatchEnglish(t *testing.T) {
+	c := load(t)
+	for _, locale := range c.Locales() {
+		for _, key := range c.Keys(locale) {
+			m, _ := c.Message(locale, key)
+			ref, ok := c.Message(SourceLocale, key)
+			if !ok {
+				t.Errorf("%s: %s is not an English key", locale, key)
+				continue
+			}
+			if got, want := MessagePlaceholders(m), MessagePlaceholders(ref); strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Errorf("%s: %s: placeholders %v, English has %v", locale, key, got, want)
+			}
+		}
+	}
+}
+
+func TestPluralFormsPerLocale(t *testing.T) {
+	c := load(t)
+	plurals := 0
+	for _, locale := range c.Locales() {
+		need, err := RequiredPluralForms(locale)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range c.Keys(locale) {
+			m, _ := c.Message(locale, key)
+			if !m.Plural {
+				continue
+			}
+			plurals++
+			for _, f := range need {
+				if _, ok := m.Forms[f]; !ok {
+					t.Errorf("%s: %s lacks plural form %q", locale, key, f)
+				}
+			}
+		}
+	}
+	if plurals == 0 {
+		t.Fatal("no plural messages found; the test checks nothing")
+	}
+}
+
+func TestRequiredPluralForms(t *testing.T) {
+	for locale, want := range map[string]string{
+		"en": "one,other",
+		"ja": "other",
+		"ar": "zero,one,two,few,many,other",
+		"ru": "one,few,many,other",
+		"es": "one,many,other",
+		"fr": "one,many,other",
+		"pl": "one,few,many,other",
+	} {
+		got, err := RequiredPluralForms(locale)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("%s: %v, want %s", locale, got, want)
+		}
+	}
+}
+
+func TestLocalize(t *testing.T) {
+	l := load(t).Localizer("en")
+	got, err := l.T("home.emergency.lead", "Number", "911")
+	if err != nil || got != "In an emergency, call 911" {
+		t.Errorf("T = %q, %v", got, err)
+	}
+	for n, want := range map[int]string{0: "0 services", 1: "1 service", 2: "2 services", 22: "22 services"} {
+		got, err := l.N("services.count", n)
+		if err != nil || got != want {
+			t.Errorf("N(%d) = %q, %v; want %q", n, got, err, want)
+		}
+	}
+	if _, err := l.T("no.such.key"); err == nil {
+		t.Error("T of a missing key: no error")
+	}
+	if _, err := l.T("services.count"); err == nil {
+		t.Error("T of a plural message: no error")
+	}
+	if _, err := l.N("layout.skip", 2); err == nil {
+		t.Error("N of a simple message: no error")
+	}
+	if _, err := l.T("home.emergency.lead", "Number"); err == nil {
+		t.Error("T with an odd argument list: no error")
+	}
+}
+
+// A small catalog pair written here, to show that the checks catch what
+// they promise to and that a lagging locale falls back to English.
+func testFS(es string) fstest.MapFS {
+	return fstest.MapFS{
+		"en.yaml": {Data: []byte(`
+greeting: "Hello {{.Name}}"
+bye: "Bye"
+items:
+  one: "{{.Count}} item"
+  other: "{{.Count}} items"
+`)},
+		"es.yaml": {Data: []byte(es)},
+	}
+}
+
+func TestCheckFindsProblems(t *testing.T) {
+	c, err := LoadFS(testFS(`
+greeting: "Hola {{.Nombre}}"
+extra: "Sobra"
+items:
+  one: "{{.Count}} elemento"
+  other: ""
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.Check() {
+		got = append(got, p.String())
+	}
+	all := strings.Join(got, "\n")
+	for _, want := range []string{
+		"es: bye: missing",
+		"es: extra: not in the en catalog",
+		`es: greeting: placeholders [Nombre], en has [Name]`,
+		`es: items: form "other" is empty`,
+		`es: items: missing plural form "many"`,
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("Check did not report %q; got:\n%s", want, all)
+		}
+	}
+	if err := c.CheckErr(); !errors.Is(err, ErrProblems) {
+		t.Errorf("CheckErr = %v, want ErrProblems", err)
+	}
+	// The missing key falls back to English.
+	if s, err := c.Localizer("es").T("bye"); err != nil || s != "Bye" {
+		t.Errorf("fallback: %q, %v", s, err)
+	}
+}
+
+func TestLoadRefuses(t *testing.T) {
+	for name, fsys := range map[string]fstest.MapFS{
+		"no English":        {"es.yaml": {Data: []byte(`a: "b"`)}},
+		"bad tag":           {"en.yaml": {Data: []byte(`a: "b"`)}, "xx-!!.yaml": {Data: []byte(`a: "b"`)}},
+		"not a string":      {"en.yaml": {Data: []byte("a: 12\n")}},
+		"bad YAML":          {"en.yaml": {Data: []byte("a: [\n")}},
+		"dotted key":        {"en.yaml": {Data: []byte(`a.b: "c"`)}},
+		"non-canonical tag": {"en.yaml": {Data: []byte(`a: "b"`)}, "pt-br.yaml": {Data: []byte(`a: "b"`)}},
+	} {
+		if _, err := LoadFS(fsys); err == nil {
+			t.Errorf("%s: loaded", name)
+		}
+	}
+}
+
+func TestMatch(t *testing.T) {
+	c, err := LoadFS(testFS(`
+greeting: "Hola {{.Name}}"
+bye: "Adiós"
+items:
+  one: "{{.Count}} elemento"
+  many: "{{.Count}} elementos"
+  other: "{{.Count}} elementos"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for header, want := range map[string]string{
+		"":                     "en",
+		"es-MX,es;q=0.9":       "es",
+		"de-DE,de;q=0.9":       "en",
+		"fr;q=0.8, es;q=0.9":   "es",
+		"not a header at all!": "en",
+	} {
+		if got := c.Match(header, "en"); got != want {
+			t.Errorf("Match(%q) = %q, want %q", header, got, want)
+		}
+	}
+	if s, _ := c.Localizer("es").N("items", 1); s != "1 elemento" {
+		t.Errorf("es one: %q", s)
+	}
+}
