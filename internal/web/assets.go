@@ -1,0 +1,41 @@
+package web
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"net/http"
+)
+
+//go:embed assets/haven.css
+var stylesheet []byte
+
+// asset is a static file served at a path that carries a hash of its
+// content, so that it can be cached forever.
+type asset struct {
+	file        string // "haven.0123456789.css"
+	path        string // "/assets/" + file
+	contentType string
+	pg          *rendered
+}
+
+func newAsset(base, ext, contentType string, data []byte) (*asset, error) {
+	sum := sha256.Sum256(data)
+	file := base + "." + hex.EncodeToString(sum[:5]) + ext
+	pg, err := newRendered(data)
+	if err != nil {
+		return nil, err
+	}
+	return &asset{file: file, path: "/assets/" + file, contentType: contentType, pg: pg}, nil
+}
+
+func (p *Pages) asset(w http.ResponseWriter, r *http.Request) {
+	if r.PathValue("file") != p.css.file {
+		p.notFound(w, r, p.locale(r))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", p.css.contentType)
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	serve(w, r, http.StatusOK, p.css.pg)
+}

@@ -1,0 +1,602 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/haven-project/haven/internal/directory"
+	"github.com/haven-project/haven/internal/i18n"
+	"github.com/haven-project/haven/internal/store"
+)
+
+// Slugs of the services the home page features, from the source
+// document's "Hotlines" list. A pack without them still gets a home page:
+// the first emergency service and the first hotline stand in.
+const (
+	homeHotline = "nhth"
+)
+
+// homeOthers are the other hotlines the home page shows briefly.
+func homeOthers() []string { return []string{"ncmec-cybertipline", "dhs-hsi-tip-line"} }
+
+// base is what the layout needs on every page.
+type base struct {
+	Lang      string
+	CSS       string
+	QuickExit string
+	// Current is the nav entry of this page: "home", "services" or "".
+	Current string
+}
+
+func (p *Pages) base(locale, current string) base {
+	return base{Lang: locale, CSS: p.css.path, QuickExit: p.exitURL, Current: current}
+}
+
+// contactView is one way to reach a service, ready to tap.
+type contactView struct {
+	Channel string
+	Href    template.URL // built and checked here: tel:, sms:, mailto:, http(s):
+	// Display and DisplayAlt are the forms the source writes; a page shows
+	// them as "1-800-THE-LOST (1-800-843-5678)".
+	Display       string
+	DisplayAlt    string
+	Keyword       string   // text: the keyword the link pre-fills
+	Keywords      []string // text: every keyword the source gives
+	International bool
+	Purpose       string
+	// HoursUnknown: the source states no hours for this contact, though it
+	// states them for the service.
+	HoursUnknown bool
+}
+
+// marks is the law-enforcement and immigration marking of a service.
+type marks struct {
+	LawEnforcement bool
+	Immigration    bool
+}
+
+// serviceItem is a service in a list.
+type serviceItem struct {
+	marks
+	Slug    string
+	Name    string
+	OrgSlug string
+	OrgName string
+	Topics  []string // labels
+	Main    []contactView
+}
+
+type homeView struct {
+	base
+	Emergency    *contactView
+	Hotline      *hotlineView
+	Others       []serviceItem
+	ServiceCount int
+}
+
+type hotlineView struct {
+	marks
+	Slug  string
+	Name  string
+	Call  *contactView
+	Text  *contactView
+	Hours string // the source's words, for 24/7 hours; empty otherwise
+}
+
+type optionView struct {
+	Value, Label string
+	Selected     bool
+}
+
+type servicesView struct {
+	base
+	Topics   []optionView
+	Kinds    []optionView
+	NotLE    bool
+	Query    string
+	Filtered bool
+	Count    int
+	Items    []serviceItem
+}
+
+type areaView struct {
+	Name  string
+	Scope string // label
+}
+
+type topicView struct {
+	Slug, Label string
+}
+
+type windowView struct {
+	Days          string // "Every day" or "Mon, Tue"
+	Opens, Closes string
+}
+
+type hoursView struct {
+	Always   bool
+	Weekly   bool
+	Unknown  bool
+	Display  string
+	TimeZone string
+	Windows  []windowView
+	Notes    []string
+}
+
+type sourceView struct {
+	Title     string
+	Document  string
+	Lines     string
+	LineCount int
+	Verified  string
+}
+
+type serviceView struct {
+	base
+	marks
+	Slug         string
+	Name         string
+	AltName      string
+	Description  string
+	OrgSlug      string
+	OrgName      string
+	Kind         string // label
+	Anonymous    string // "yes", "no" or "" (not stated)
+	Areas        []areaView
+	Topics       []topicView
+	Multilingual bool
+	Languages    []string
+	Hours        hoursView
+	Open         string // "open", "closed" or "" (hours unknown)
+	Contacts     []contactView
+	Notes        []string
+	Source       sourceView
+}
+
+type socialView struct {
+	Network string // label
+	Handle  string
+	URL     string
+}
+
+type organizationView struct {
+	base
+	Slug        string
+	Name        string
+	AltName     string
+	Description string
+	Website     string
+	WebsiteText string
+	Social      []socialView
+	Notes       []string
+	Source      sourceView
+	Services    []serviceItem
+}
+
+type errorView struct {
+	base
+	Status int
+	Kind   string // errNotFound, errBadParam, errInternal
+	Param  string
+}
+
+// codeKeys are the catalog keys that Go code (not templates) looks up;
+// New checks that each exists.
+func codeKeys() []string {
+	keys := []string{"hours.every_day", "area.national", "area.international", "area.region"}
+	for _, k := range directory.Kinds {
+		keys = append(keys, "kind."+k)
+	}
+	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		keys = append(keys, "day."+d)
+	}
+	for _, n := range knownNetworks() {
+		keys = append(keys, "social."+n)
+	}
+	return keys
+}
+
+// knownNetworks are the social networks the catalog names.
+func knownNetworks() []string { return []string{"x"} }
+
+func knownKind(k string) bool {
+	for _, v := range directory.Kinds {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// validQuery accepts the text a person types in a search box: valid
+// UTF-8, no control characters, at most maxQueryRunes.
+func validQuery(s string) bool {
+	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > maxQueryRunes {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// label renders a catalog key that Go code chose.
+func label(l *i18n.Localizer, key string) (string, error) {
+	s, err := l.T(key)
+	if err != nil {
+		return "", fmt.Errorf("web: %w", err)
+	}
+	return s, nil
+}
+
+// contact builds the tap target of a contact. It refuses a value that is
+// not a number the pack allows, an e-mail address or an http(s) URL.
+func (p *Pages) contact(svc *directory.Service, c directory.Contact) (contactView, error) {
+	v := contactView{
+		Channel:       c.Channel,
+		Display:       c.Display,
+		DisplayAlt:    c.DisplayAlt,
+		International: c.Scope == directory.ScopeInternational,
+		Purpose:       c.Purpose,
+		Keywords:      c.Keywords,
+		HoursUnknown:  c.Hours != nil && c.Hours.Kind == directory.HoursUnknown && svc.Hours.Kind != directory.HoursUnknown,
+	}
+	switch c.Channel {
+	case directory.ChannelCall:
+		if !p.dialable(c.Value) {
+			return v, fmt.Errorf("web: service %s: %q is neither E.164 nor a short code of the pack", svc.Slug, c.Value)
+		}
+		v.Href = template.URL(directory.TelURI(c.Value))
+	case directory.ChannelText:
+		if !p.dialable(c.Value) {
+			return v, fmt.Errorf("web: service %s: %q is neither E.164 nor a short code of the pack", svc.Slug, c.Value)
+		}
+		if len(c.Keywords) > 0 {
+			v.Keyword = c.Keywords[0]
+		}
+		v.Href = template.URL(directory.SMSURI(c.Value, url.QueryEscape(v.Keyword)))
+	case directory.ChannelEmail:
+		a, err := mail.ParseAddress(c.Value)
+		if err != nil || a.Name != "" || strings.ContainsAny(c.Value, "?&#<>\"' ") {
+			return v, fmt.Errorf("web: service %s: %q is not an e-mail address", svc.Slug, c.Value)
+		}
+		v.Href = template.URL("mailto:" + c.Value)
+	default:
+		u, err := webURL(c.Value)
+		if err != nil {
+			return v, fmt.Errorf("web: service %s: %w", svc.Slug, err)
+		}
+		v.Href = template.URL(u)
+	}
+	return v, nil
+}
+
+// dialable reports whether a value may follow tel: or sms:: E.164, or a
+// short code the pack lists.
+func (p *Pages) dialable(v string) bool {
+	if directory.IsE164(v) {
+		return true
+	}
+	for _, s := range p.meta.ShortCodes {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func webURL(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", fmt.Errorf("%q is not an http(s) URL", s)
+	}
+	return u.String(), nil
+}
+
+// mainContacts are the ones a list shows: the domestic calls and the
+// texts; when a service has neither, its first online form, e-mail or
+// website.
+func (p *Pages) mainContacts(svc *directory.Service) ([]contactView, error) {
+	var out []contactView
+	for _, c := range svc.Contacts {
+		if (c.Channel == directory.ChannelCall && c.Scope != directory.ScopeInternational) || c.Channel == directory.ChannelText {
+			v, err := p.contact(svc, c)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	for _, ch := range []string{directory.ChannelOnline, directory.ChannelEmail, directory.ChannelWebsite} {
+		for _, c := range svc.Contacts {
+			if c.Channel == ch {
+				v, err := p.contact(svc, c)
+				if err != nil {
+					return nil, err
+				}
+				return []contactView{v}, nil
+			}
+		}
+	}
+	return nil, nil
+}
+
+func (p *Pages) item(snap *snapshot, svc *directory.Service) (serviceItem, error) {
+	it := serviceItem{
+		marks:   marks{LawEnforcement: svc.LawEnforcement, Immigration: svc.ImmigrationAuthority},
+		Slug:    svc.Slug,
+		Name:    svc.Name,
+		OrgSlug: svc.Organization,
+		OrgName: svc.Organization,
+	}
+	if o, ok := snap.orgs[svc.Organization]; ok {
+		it.OrgName = o.Name
+	}
+	for _, t := range svc.Topics {
+		if tp, ok := p.meta.Topic(t); ok {
+			it.Topics = append(it.Topics, tp.Label)
+		}
+	}
+	var err error
+	if it.Main, err = p.mainContacts(svc); err != nil {
+		return it, err
+	}
+	return it, nil
+}
+
+func (p *Pages) homeView(locale string, snap *snapshot) (homeView, error) {
+	v := homeView{base: p.base(locale, "home"), ServiceCount: len(snap.dir.Services)}
+	var emergency, hotline *directory.Service
+	for i := range snap.dir.Services {
+		s := &snap.dir.Services[i]
+		if emergency == nil && s.Kind == directory.KindEmergency {
+			emergency = s
+		}
+		if hotline == nil && s.Kind == directory.KindHotline {
+			hotline = s
+		}
+	}
+	if s, ok := snap.services[homeHotline]; ok {
+		hotline = s
+	}
+	if emergency != nil {
+		if calls := emergency.ContactsBy(directory.ChannelCall); len(calls) > 0 {
+			c, err := p.contact(emergency, calls[0])
+			if err != nil {
+				return v, err
+			}
+			v.Emergency = &c
+		}
+	}
+	if hotline != nil {
+		h := &hotlineView{
+			marks: marks{LawEnforcement: hotline.LawEnforcement, Immigration: hotline.ImmigrationAuthority},
+			Slug:  hotline.Slug,
+			Name:  hotline.Name,
+		}
+		if hotline.Hours.Kind == directory.HoursAlways {
+			h.Hours = hotline.Hours.Display
+		}
+		if calls := hotline.ContactsBy(directory.ChannelCall); len(calls) > 0 {
+			c, err := p.contact(hotline, calls[0])
+			if err != nil {
+				return v, err
+			}
+			h.Call = &c
+		}
+		if texts := hotline.ContactsBy(directory.ChannelText); len(texts) > 0 {
+			c, err := p.contact(hotline, texts[0])
+			if err != nil {
+				return v, err
+			}
+			h.Text = &c
+		}
+		v.Hotline = h
+	}
+	for _, slug := range homeOthers() {
+		s, ok := snap.services[slug]
+		if !ok {
+			continue
+		}
+		it, err := p.item(snap, s)
+		if err != nil {
+			return v, err
+		}
+		v.Others = append(v.Others, it)
+	}
+	return v, nil
+}
+
+func (p *Pages) servicesView(locale string, snap *snapshot, f store.ServiceFilter, list []directory.Service, total int) (servicesView, error) {
+	l := p.cat.Localizer(locale)
+	v := servicesView{
+		base:     p.base(locale, "services"),
+		NotLE:    f.LawEnforcement != nil && !*f.LawEnforcement,
+		Query:    f.Query,
+		Filtered: f != (store.ServiceFilter{}),
+		Count:    total,
+	}
+	for _, t := range p.meta.Topics {
+		v.Topics = append(v.Topics, optionView{Value: t.Slug, Label: t.Label, Selected: t.Slug == f.Topic})
+	}
+	for _, k := range directory.Kinds {
+		lb, err := label(l, "kind."+k)
+		if err != nil {
+			return v, err
+		}
+		v.Kinds = append(v.Kinds, optionView{Value: k, Label: lb, Selected: k == f.Kind})
+	}
+	for i := range list {
+		it, err := p.item(snap, &list[i])
+		if err != nil {
+			return v, err
+		}
+		v.Items = append(v.Items, it)
+	}
+	return v, nil
+}
+
+func (p *Pages) source(s directory.Source) sourceView {
+	v := sourceView{Document: s.Document, Verified: s.Verified, LineCount: len(s.Lines), Title: s.Document}
+	if d, ok := p.sources[s.Document]; ok && d.Title != "" {
+		v.Title = d.Title
+	}
+	lines := make([]string, len(s.Lines))
+	for i, n := range s.Lines {
+		lines[i] = strconv.Itoa(n)
+	}
+	v.Lines = strings.Join(lines, ", ")
+	return v
+}
+
+func (p *Pages) hours(l *i18n.Localizer, h directory.Hours) (hoursView, error) {
+	v := hoursView{Display: h.Display, TimeZone: h.TimeZone, Notes: h.Notes}
+	switch h.Kind {
+	case directory.HoursAlways:
+		v.Always = true
+	case directory.HoursWeekly:
+		v.Weekly = true
+		for _, w := range h.Windows {
+			wv := windowView{Opens: w.Opens, Closes: w.Closes}
+			if len(w.Days) == 0 {
+				s, err := label(l, "hours.every_day")
+				if err != nil {
+					return v, err
+				}
+				wv.Days = s
+			} else {
+				names := make([]string, len(w.Days))
+				for i, d := range w.Days {
+					s, err := label(l, "day."+strings.ToLower(d))
+					if err != nil {
+						return v, err
+					}
+					names[i] = s
+				}
+				wv.Days = strings.Join(names, ", ")
+			}
+			v.Windows = append(v.Windows, wv)
+		}
+	default:
+		v.Unknown = true
+	}
+	return v, nil
+}
+
+func (p *Pages) serviceView(locale string, snap *snapshot, svc *directory.Service, open string) (serviceView, error) {
+	l := p.cat.Localizer(locale)
+	v := serviceView{
+		base:         p.base(locale, ""),
+		marks:        marks{LawEnforcement: svc.LawEnforcement, Immigration: svc.ImmigrationAuthority},
+		Slug:         svc.Slug,
+		Name:         svc.Name,
+		AltName:      svc.AlternateName,
+		Description:  svc.Description,
+		OrgSlug:      svc.Organization,
+		OrgName:      svc.Organization,
+		Multilingual: svc.Multilingual,
+		Languages:    svc.Languages,
+		Open:         open,
+		Notes:        svc.Notes,
+		Source:       p.source(svc.Source),
+	}
+	if o, ok := snap.orgs[svc.Organization]; ok {
+		v.OrgName = o.Name
+	}
+	var err error
+	if v.Kind, err = label(l, "kind."+svc.Kind); err != nil {
+		return v, err
+	}
+	if svc.AnonymousOK != nil {
+		v.Anonymous = "no"
+		if *svc.AnonymousOK {
+			v.Anonymous = "yes"
+		}
+	}
+	for _, a := range svc.Areas {
+		sc, err := label(l, "area."+a.Scope)
+		if err != nil {
+			return v, err
+		}
+		name := a.Name
+		if name == "" {
+			name, sc = sc, ""
+		}
+		v.Areas = append(v.Areas, areaView{Name: name, Scope: sc})
+	}
+	for _, t := range svc.Topics {
+		if tp, ok := p.meta.Topic(t); ok {
+			v.Topics = append(v.Topics, topicView{Slug: tp.Slug, Label: tp.Label})
+		}
+	}
+	if v.Hours, err = p.hours(l, svc.Hours); err != nil {
+		return v, err
+	}
+	for _, c := range svc.Contacts {
+		cv, err := p.contact(svc, c)
+		if err != nil {
+			return v, err
+		}
+		v.Contacts = append(v.Contacts, cv)
+	}
+	return v, nil
+}
+
+func (p *Pages) organizationView(locale string, snap *snapshot, o *directory.Organization) (organizationView, error) {
+	l := p.cat.Localizer(locale)
+	v := organizationView{
+		base:        p.base(locale, ""),
+		Slug:        o.Slug,
+		Name:        o.Name,
+		AltName:     o.AlternateName,
+		Description: o.Description,
+		WebsiteText: o.WebsiteText,
+		Notes:       o.Notes,
+		Source:      p.source(o.Source),
+	}
+	if o.Website != "" {
+		u, err := webURL(o.Website)
+		if err != nil {
+			return v, fmt.Errorf("web: organization %s: %w", o.Slug, err)
+		}
+		v.Website = u
+		if v.WebsiteText == "" {
+			v.WebsiteText = o.Website
+		}
+	}
+	for _, s := range o.Social {
+		u, err := webURL(s.URL)
+		if err != nil {
+			return v, fmt.Errorf("web: organization %s: %w", o.Slug, err)
+		}
+		network := s.Network
+		for _, n := range knownNetworks() {
+			if n == s.Network {
+				if network, err = label(l, "social."+n); err != nil {
+					return v, err
+				}
+			}
+		}
+		v.Social = append(v.Social, socialView{Network: network, Handle: s.Handle, URL: u})
+	}
+	list := snap.byOrg[o.Slug]
+	for i := range list {
+		it, err := p.item(snap, &list[i])
+		if err != nil {
+			return v, err
+		}
+		v.Services = append(v.Services, it)
+	}
+	return v, nil
+}

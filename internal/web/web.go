@@ -1,0 +1,377 @@
+// Package web serves Haven's public pages: server-rendered HTML and one
+// stylesheet, with no JavaScript, no cookies and no request to any other
+// host.
+//
+// Templates and the stylesheet are embedded and parsed once, in New, which
+// fails if a template does not parse or calls a catalog key that does not
+// exist. A page that is the same for every visitor in a locale is rendered
+// once and kept in memory (bytes and a gzip copy) until the directory's
+// DataVersion changes; the version is compared at most once a second.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/haven-project/haven/internal/directory"
+	"github.com/haven-project/haven/internal/i18n"
+	"github.com/haven-project/haven/internal/pack"
+	"github.com/haven-project/haven/internal/store"
+)
+
+// Config is what the pages need.
+type Config struct {
+	// Store is read for the directory; it is never written.
+	Store store.Store
+	// Meta is the pack's pack.yaml: topics, quick-exit URL, sources.
+	Meta pack.Meta
+	// Logger receives errors; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock for "open now"; nil means time.Now.
+	Now func() time.Time
+}
+
+// versionCheckEvery bounds how often the store's DataVersion is read.
+const versionCheckEvery = time.Second
+
+// Pages is the public site. It is safe for concurrent use.
+type Pages struct {
+	store   store.Store
+	meta    pack.Meta
+	log     *slog.Logger
+	now     func() time.Time
+	cat     *i18n.Catalog
+	tmpl    map[string]map[string]tmplSet // locale -> page name -> template
+	css     *asset
+	sources map[string]pack.SourceDoc
+	exitURL string
+
+	mu      sync.Mutex
+	snap    *snapshot
+	checked time.Time // monotonic time of the last DataVersion read
+}
+
+// New parses every template and the catalogs, and checks that the
+// templates use only keys that exist.
+func New(cfg Config) (*Pages, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("web: Config.Store is nil")
+	}
+	exit, err := url.Parse(cfg.Meta.QuickExitURL)
+	if err != nil || exit.Scheme != "https" || exit.Host == "" {
+		return nil, fmt.Errorf("web: quick_exit_url %q: want an https URL", cfg.Meta.QuickExitURL)
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	p := &Pages{
+		store:   cfg.Store,
+		meta:    cfg.Meta,
+		log:     cfg.Logger,
+		now:     cfg.Now,
+		cat:     cat,
+		sources: map[string]pack.SourceDoc{},
+		exitURL: exit.String(),
+	}
+	if p.log == nil {
+		p.log = slog.New(slog.DiscardHandler)
+	}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	for _, s := range cfg.Meta.Sources {
+		p.sources[s.Document] = s
+	}
+	if p.css, err = newAsset("haven", ".css", "text/css; charset=utf-8", stylesheet); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	if p.tmpl, err = parseTemplates(cat); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	for _, key := range codeKeys() {
+		if _, ok := cat.Message(i18n.SourceLocale, key); !ok {
+			return nil, fmt.Errorf("web: catalog has no key %q", key)
+		}
+	}
+	return p, nil
+}
+
+// Register adds the public routes to mux.
+func (p *Pages) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", p.home)
+	mux.HandleFunc("GET /services", p.services)
+	mux.HandleFunc("GET /services/{slug}", p.service)
+	mux.HandleFunc("GET /organizations/{slug}", p.organization)
+	mux.HandleFunc("GET /assets/{file}", p.asset)
+}
+
+// StylesheetPath returns the fingerprinted path of the stylesheet.
+func (p *Pages) StylesheetPath() string { return p.css.path }
+
+// NotFound answers with the HTML "page not found" page, for a server that
+// wants it for paths no route matches.
+func (p *Pages) NotFound(w http.ResponseWriter, r *http.Request) {
+	p.notFound(w, r, p.locale(r))
+}
+
+// locale picks the catalog locale for a request.
+func (p *Pages) locale(r *http.Request) string {
+	if len(p.tmpl) == 1 {
+		for l := range p.tmpl {
+			return l
+		}
+	}
+	return p.cat.Match(r.Header.Get("Accept-Language"), p.meta.DefaultLocale)
+}
+
+// current returns the directory snapshot, reading the store's DataVersion
+// at most once per versionCheckEvery and the whole directory only when the
+// version moved. When the store fails and a snapshot exists, the old
+// snapshot keeps being served.
+func (p *Pages) current(ctx context.Context) (*snapshot, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.snap != nil && time.Since(p.checked) < versionCheckEvery {
+		return p.snap, nil
+	}
+	v, err := p.store.DataVersion(ctx)
+	if err != nil {
+		if p.snap != nil {
+			p.log.WarnContext(ctx, "web: data version; serving the last directory", "err", err)
+			p.checked = time.Now()
+			return p.snap, nil
+		}
+		return nil, fmt.Errorf("web: data version: %w", err)
+	}
+	if p.snap != nil && p.snap.version == v {
+		p.checked = time.Now()
+		return p.snap, nil
+	}
+	dir, err := p.store.Directory(ctx)
+	if err != nil {
+		if p.snap != nil {
+			p.log.WarnContext(ctx, "web: directory; serving the last one", "err", err)
+			p.checked = time.Now()
+			return p.snap, nil
+		}
+		return nil, fmt.Errorf("web: directory: %w", err)
+	}
+	p.snap = newSnapshot(v, dir)
+	p.checked = time.Now()
+	return p.snap, nil
+}
+
+func (p *Pages) home(w http.ResponseWriter, r *http.Request) {
+	ctx, loc := r.Context(), p.locale(r)
+	snap, err := p.current(ctx)
+	if err != nil {
+		p.fail(w, r, loc, err)
+		return
+	}
+	pg, err := snap.page(pageKey{locale: loc, name: pageHome}, func() (*rendered, error) {
+		v, err := p.homeView(loc, snap)
+		if err != nil {
+			return nil, err
+		}
+		return p.render(loc, pageHome, v)
+	})
+	if err != nil {
+		p.fail(w, r, loc, err)
+		return
+	}
+	p.write(w, r, http.StatusOK, loc, pg)
+}
+
+func (p *Pages) services(w http.ResponseWriter, r *http.Request) {
+	ctx, loc := r.Context(), p.locale(r)
+	f, bad := p.parseFilter(r.URL.Query())
+	if bad != "" {
+		p.badParam(w, r, loc, bad)
+		return
+	}
+	snap, err := p.current(ctx)
+	if err != nil {
+		p.fail(w, r, loc, err)
+		return
+	}
+	list := func() ([]directory.Service, int, error) {
+		if f == (store.ServiceFilter{}) {
+			return snap.dir.Services, len(snap.dir.Services), nil
+		}
+		lf := f
+		lf.Limit = store.MaxLimit
+		list, total, err := p.store.ListServices(ctx, lf)
+		if err != nil {
+			return nil, 0, fmt.Errorf("web: list services: %w", err)
+		}
+		return list, total, nil
+	}
+	view := func() (servicesView, error) {
+		l, total, err := list()
+		if err != nil {
+			return servicesView{}, err
+		}
+		return p.servicesView(loc, snap, f, l, total)
+	}
+	var pg *rendered
+	if f.Query == "" {
+		// Without free text there are few combinations of filters (topics
+		// x kinds x 3), so each is cached like any other page.
+		pg, err = snap.page(pageKey{locale: loc, name: pageServices, slug: filterKey(f)}, func() (*rendered, error) {
+			v, err := view()
+			if err != nil {
+				return nil, err
+			}
+			return p.render(loc, pageServices, v)
+		})
+	} else {
+		var v servicesView
+		if v, err = view(); err == nil {
+			pg, err = p.renderFresh(r, loc, pageServices, v)
+		}
+	}
+	if err != nil {
+		p.fail(w, r, loc, err)
+		return
+	}
+	p.write(w, r, http.StatusOK, loc, pg)
+}
+
+// filterKey names a filter without free text, for the page cache.
+func filterKey(f store.ServiceFilter) string {
+	le := ""
+	if f.LawEnforcement != nil {
+		le = strconv.FormatBool(*f.LawEnforcement)
+	}
+	return f.Topic + "|" + f.Kind + "|" + le
+}
+
+func (p *Pages) service(w http.ResponseWriter, r *http.Request) {
+	ctx, loc := r.Context(), p.locale(r)
+	snap, err := p.current(ctx)
+	if err != nil {
+		p.fail(w, r, loc, err)
+		return
+	}
+	slug := r.PathValue("slug")
+	svc, ok := snap.services[slug]
+	if !ok {
+		p.notFound(w, r, loc)
+		return
+	}
+	// The page depends on the time only through "open now": one cached
+	// copy per state (open, closed, unknown), the state computed per request.
+	open := snap.openState(svc, p.now())
+	pg, err := snap.page(pageKey{locale: loc, name: pageService, slug: slug, open: open}, func() (*rendered, error) {
+		v, err := p.serviceView(loc, snap, svc, open)
+		if err != nil {
+			return nil, err
+		}
+		return p.render(loc, pageService, v)
+	})
+	if err != nil {
+		p.fail(w, r, loc, err)
+		return
+	}
+	p.write(w, r, http.StatusOK, loc, pg)
+}
+
+func (p *Pages) organization(w http.ResponseWriter, r *http.Request) {
+	ctx, loc := r.Context(), p.locale(r)
+	snap, err := p.current(ctx)
+	if err != nil {
+		p.fail(w, r, loc, err)
+		return
+	}
+	slug := r.PathValue("slug")
+	org, ok := snap.orgs[slug]
+	if !ok {
+		p.notFound(w, r, loc)
+		return
+	}
+	pg, err := snap.page(pageKey{locale: loc, name: pageOrganization, slug: slug}, func() (*rendered, error) {
+		v, err := p.organizationView(loc, snap, org)
+		if err != nil {
+			return nil, err
+		}
+		return p.render(loc, pageOrganization, v)
+	})
+	if err != nil {
+		p.fail(w, r, loc, err)
+		return
+	}
+	p.write(w, r, http.StatusOK, loc, pg)
+}
+
+// Query parameters of /services.
+const (
+	paramTopic          = "topic"
+	paramKind           = "kind"
+	paramLawEnforcement = "law_enforcement"
+	paramQuery          = "q"
+	maxQueryRunes       = 100
+)
+
+// parseFilter turns /services query parameters into a filter, or names the
+// first parameter whose value is not one Haven knows. An empty value means
+// "any", as a form with nothing chosen sends it.
+func (p *Pages) parseFilter(q url.Values) (store.ServiceFilter, string) {
+	var f store.ServiceFilter
+	for _, name := range []string{paramTopic, paramKind, paramLawEnforcement, paramQuery} {
+		if len(q[name]) > 1 {
+			return f, name
+		}
+	}
+	if t := q.Get(paramTopic); t != "" {
+		if _, ok := p.meta.Topic(t); !ok {
+			return f, paramTopic
+		}
+		f.Topic = t
+	}
+	if k := q.Get(paramKind); k != "" {
+		if !knownKind(k) {
+			return f, paramKind
+		}
+		f.Kind = k
+	}
+	switch q.Get(paramLawEnforcement) {
+	case "":
+	case "false":
+		no := false
+		f.LawEnforcement = &no
+	case "true":
+		yes := true
+		f.LawEnforcement = &yes
+	default:
+		return f, paramLawEnforcement
+	}
+	if s := strings.TrimSpace(q.Get(paramQuery)); s != "" {
+		if !validQuery(s) {
+			return f, paramQuery
+		}
+		f.Query = s
+	}
+	return f, ""
+}
+
+// openState names whether a service is open: "open", "closed", or "" when
+// its hours are unknown.
+func openState(open *bool) string {
+	switch {
+	case open == nil:
+		return ""
+	case *open:
+		return "open"
+	default:
+		return "closed"
+	}
+}
