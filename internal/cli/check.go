@@ -1,0 +1,38 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+func runCheck(ctx context.Context, env Env, args []string) error {
+	fs := flagSet(env, "check", "[--pack DIR]", "Check a jurisdiction pack: every phone parses for the pack's country or is a listed\nshort code, links and e-mails are well formed, slugs are unique, hours are valid, and\nevery record cites a source whose lines hold what the record shows. Prints one line\nper problem (file:line: problem) and exits 1 if there is any.")
+	dir := fs.String("pack", env.getenv("HAVEN_PACK"), "pack folder to check (default: the embedded U.S. pack)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("unexpected argument %q: %w", pos[0], errUsage)
+	}
+	p, err := loadPack(*dir)
+	if err != nil {
+		var pe *packError
+		if errors.As(err, &pe) {
+			for _, l := range pe.lines {
+				fmt.Fprintln(env.Stderr, l)
+			}
+			fmt.Fprintf(env.Stderr, "%d problem(s)\n", len(pe.lines))
+			return errSilent
+		}
+		return err
+	}
+	contacts := 0
+	for _, s := range p.Directory.Services {
+		contacts += len(s.Contacts)
+	}
+	fmt.Fprintf(env.Stdout, "ok: pack %s (%s): %d organizations, %d services, %d contacts\n",
+		p.Meta.ID, p.Meta.Name, len(p.Directory.Organizations), len(p.Directory.Services), contacts)
+	return nil
+}

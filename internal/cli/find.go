@@ -1,0 +1,141 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/haven-project/haven/internal/directory"
+	"github.com/haven-project/haven/internal/store"
+)
+
+func runFind(ctx context.Context, env Env, args []string) error {
+	fs := flagSet(env, "find", "[QUERY] [--topic T] [--kind K] [--json]", "Search the directory: services whose name, description or organization contains QUERY.")
+	var sf storeFlags
+	sf.register(fs, env)
+	topic := fs.String("topic", "", "only services on this topic (see the pack's topics)")
+	kind := fs.String("kind", "", "only services of this kind: "+strings.Join(directory.Kinds, ", "))
+	notPolice := fs.Bool("not-law-enforcement", false, "only services that are not law enforcement")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if *kind != "" && !slices.Contains(directory.Kinds, *kind) {
+		return fmt.Errorf("--kind %q: want one of %s: %w", *kind, strings.Join(directory.Kinds, ", "), errUsage)
+	}
+	p, st, err := openData(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *topic != "" {
+		if _, ok := p.Meta.Topic(*topic); !ok {
+			var known []string
+			for _, t := range p.Meta.Topics {
+				known = append(known, t.Slug)
+			}
+			return fmt.Errorf("--topic %q: want one of %s: %w", *topic, strings.Join(known, ", "), errUsage)
+		}
+	}
+	f := store.ServiceFilter{Topic: *topic, Kind: *kind, Query: strings.Join(pos, " ")}
+	if *notPolice {
+		no := false
+		f.LawEnforcement = &no
+	}
+	var all []directory.Service
+	for {
+		page, total, err := st.ListServices(ctx, f)
+		if err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+		all = append(all, page...)
+		f.Offset += len(page)
+		if len(page) == 0 || f.Offset >= total {
+			break
+		}
+	}
+	if *asJSON {
+		if all == nil {
+			all = []directory.Service{}
+		}
+		return writeJSON(env.Stdout, all)
+	}
+	if len(all) == 0 {
+		fmt.Fprintln(env.Stdout, "No service matches. Try fewer words, or `haven find` to list all.")
+		return nil
+	}
+	for _, s := range all {
+		fmt.Fprintf(env.Stdout, "%-22s %s\n", s.Slug, s.Name)
+		if c, ok := mainContact(s); ok {
+			fmt.Fprintf(env.Stdout, "%-22s %s\n", "", contactLine(c))
+		}
+		fmt.Fprintf(env.Stdout, "%-22s %s\n", "", enforcementLine(s))
+	}
+	return nil
+}
+
+// mainContact is the contact a person would use first.
+func mainContact(s directory.Service) (directory.Contact, bool) {
+	for _, ch := range []string{directory.ChannelCall, directory.ChannelText, directory.ChannelOnline, directory.ChannelEmail, directory.ChannelWebsite} {
+		if cs := s.ContactsBy(ch); len(cs) > 0 {
+			return cs[0], true
+		}
+	}
+	return directory.Contact{}, false
+}
+
+func contactLine(c directory.Contact) string {
+	d := c.Display
+	if c.DisplayAlt != "" {
+		d += " (" + c.DisplayAlt + ")"
+	}
+	var s string
+	switch c.Channel {
+	case directory.ChannelCall:
+		s = "call " + d
+	case directory.ChannelText:
+		s = "text " + strings.Join(c.Keywords, " or ") + " to " + d
+		if len(c.Keywords) == 0 {
+			s = "text " + d
+		}
+	case directory.ChannelEmail:
+		s = "e-mail " + d
+	case directory.ChannelOnline:
+		s = "online " + c.Value
+	default:
+		s = c.Channel + " " + c.Value
+	}
+	if c.Scope == directory.ScopeInternational {
+		s += " (from outside the U.S.)"
+	}
+	if c.Purpose != "" && c.Scope != directory.ScopeInternational {
+		s += " (" + c.Purpose + ")"
+	}
+	return s
+}
+
+func enforcementLine(s directory.Service) string {
+	switch {
+	case s.LawEnforcement && s.ImmigrationAuthority:
+		return "law enforcement and immigration authority"
+	case s.LawEnforcement:
+		return "law enforcement"
+	case s.ImmigrationAuthority:
+		return "immigration authority"
+	}
+	return "not law enforcement, not immigration"
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write JSON: %w", err)
+	}
+	return nil
+}

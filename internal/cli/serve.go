@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/haven-project/haven/internal/api"
+	"github.com/haven-project/haven/internal/server"
+	"github.com/haven-project/haven/internal/web"
+)
+
+func runServe(ctx context.Context, env Env, args []string) error {
+	start := time.Now()
+	fs := flagSet(env, "serve", "[flags]", "Run the public web site, the JSON API, /healthz, /readyz and /metrics.\nWith no flags: SQLite at ./haven-data/haven.db, the embedded U.S. pack, 127.0.0.1:8080.")
+	var sf storeFlags
+	sf.register(fs, env)
+	addr := fs.String("addr", envDefault(env, "HAVEN_ADDR", defaultAddr), "listen address (env HAVEN_ADDR)")
+	logFormat := fs.String("log-format", envDefault(env, "HAVEN_LOG_FORMAT", "text"), "log format: text or json (env HAVEN_LOG_FORMAT)")
+	logLevel := fs.String("log-level", envDefault(env, "HAVEN_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env HAVEN_LOG_LEVEL)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("unexpected argument %q: %w", pos[0], errUsage)
+	}
+	logger, err := newLogger(env.Stderr, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
+	p, err := loadPack(sf.pack)
+	if err != nil {
+		return err
+	}
+	st, changed, err := openStore(ctx, sf.db, p)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	logger.Info("directory ready", "pack", p.Meta.ID, "loaded", changed,
+		"organizations", len(p.Directory.Organizations), "services", len(p.Directory.Services))
+
+	pages, err := web.New(web.Config{Store: st, Meta: p.Meta, Logger: logger, Now: env.Now})
+	if err != nil {
+		return fmt.Errorf("public pages: %w", err)
+	}
+	apiHandler := api.New(api.Config{Store: st, Meta: p.Meta, Logger: logger, Now: env.Now})
+	srv, err := server.New(server.Config{Addr: *addr, Logger: logger, Store: st, Handlers: []server.Registrar{pages, apiHandler}})
+	if err != nil {
+		return err
+	}
+	return srv.ListenAndServe(ctx, func(a net.Addr) {
+		logger.Info("listening", "url", "http://"+a.String()+"/", "startup", time.Since(start).Round(time.Millisecond).String())
+	})
+}
