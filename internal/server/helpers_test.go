@@ -1,0 +1,132 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/haven-project/haven/internal/store/sqlite"
+)
+
+// openStore opens an empty SQLite store that is closed when the test ends.
+func openStore(tb testing.TB) *sqlite.DB {
+	tb.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "haven.db"))
+	if err != nil {
+		tb.Fatalf("open store: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Errorf("close store: %v", err)
+		}
+	})
+	return db
+}
+
+// registrarFunc adapts a function to Registrar.
+type registrarFunc func(*http.ServeMux)
+
+func (f registrarFunc) Register(mux *http.ServeMux) { f(mux) }
+
+// testRoutes are handlers that exercise the middleware.
+func testRoutes() Registrar {
+	return registrarFunc(func(mux *http.ServeMux) {
+		mux.HandleFunc("GET /things/{id}", func(w http.ResponseWriter, r *http.Request) {
+			// A handler that tries to set a cookie: the server must drop it.
+			http.SetCookie(w, &http.Cookie{Name: "track", Value: "me"})
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			_, _ = io.WriteString(w, "thing "+r.PathValue("id"))
+		})
+		mux.HandleFunc("GET /panic", func(_ http.ResponseWriter, r *http.Request) {
+			// The panic value carries request details; they must not reach the log.
+			panic(fmt.Sprintf("boom: %s %s %s", r.URL.RequestURI(), r.UserAgent(), r.RemoteAddr))
+		})
+		mux.HandleFunc("GET /api/panic", func(_ http.ResponseWriter, r *http.Request) {
+			var none []byte
+			_ = none[len(r.Method)] // a runtime error: index out of range
+		})
+		upload := func(w http.ResponseWriter, r *http.Request) {
+			n, err := io.Copy(io.Discard, r.Body)
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				http.Error(w, "too large", http.StatusRequestEntityTooLarge)
+				return
+			}
+			if err != nil {
+				http.Error(w, "read error", http.StatusBadRequest)
+				return
+			}
+			_, _ = io.WriteString(w, strconv.FormatInt(n, 10))
+		}
+		mux.HandleFunc("POST /upload", upload)
+		mux.HandleFunc("POST /api/upload", upload)
+	})
+}
+
+// newServer builds a server around testRoutes and extra registrars.
+func newServer(tb testing.TB, logger *slog.Logger, extra ...Registrar) *Server {
+	tb.Helper()
+	s, err := New(Config{
+		Addr:     "127.0.0.1:0",
+		Logger:   logger,
+		Store:    openStore(tb),
+		Handlers: append([]Registrar{testRoutes()}, extra...),
+	})
+	if err != nil {
+		tb.Fatalf("new server: %v", err)
+	}
+	return s
+}
+
+func serve(tb testing.TB, h http.Handler, r *http.Request) *httptest.ResponseRecorder {
+	tb.Helper()
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf = append(b.buf, p...)
+	return len(p), nil
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.buf)
+}
+
+// captureLogs returns a logger that writes JSON lines at every level into
+// the returned buffer.
+func captureLogs(tb testing.TB) (*slog.Logger, *syncBuffer) {
+	tb.Helper()
+	var buf syncBuffer
+	return slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})), &buf
+}
+
+// halfway is a handler that panics after writing part of its answer.
+func halfway() Registrar {
+	return registrarFunc(func(mux *http.ServeMux) {
+		mux.HandleFunc("GET /halfway", func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = io.WriteString(w, "part of")
+			w.(http.Flusher).Flush()
+			panic("after writing")
+		})
+	})
+}
