@@ -4,10 +4,8 @@
 //   1. HAVEN_URL: a server someone already started; it is used as is.
 //   2. HAVEN_BIN: a built haven binary; run as `haven serve --addr ... --db ...`.
 //   3. cmd/haven, built here with `go build` into a temporary folder.
-//   4. The Go test helper in internal/web (TestServeForBrowserTests), for a
-//      tree where cmd/haven does not build yet.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -54,30 +52,17 @@ export async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'haven-e2e-'));
   const port = await freePort();
   const addr = `127.0.0.1:${port}`;
-  let cmd;
-  let args;
-  const env = { ...process.env };
   let bin = process.env.HAVEN_BIN;
-  if (!bin && existsSync(join(repo, 'cmd', 'haven'))) {
-    const out = join(dir, 'haven');
-    const build = spawnSync('go', ['build', '-o', out, './cmd/haven'], { cwd: repo, encoding: 'utf8' });
-    if (build.status === 0) {
-      bin = out;
-    } else {
-      console.error(`cmd/haven does not build; using the internal/web test server.\n${build.stderr}`);
+  if (!bin) {
+    bin = join(dir, 'haven');
+    const build = spawnSync('go', ['build', '-o', bin, './cmd/haven'], { cwd: repo, encoding: 'utf8' });
+    if (build.status !== 0) {
+      throw new Error(`go build ./cmd/haven failed:\n${build.stderr}`);
     }
   }
-  if (bin) {
-    cmd = bin;
-    args = ['serve', '--addr', addr, '--db', join(dir, 'haven.db')];
-  } else {
-    cmd = 'go';
-    args = ['test', './internal/web', '-run', '^TestServeForBrowserTests$', '-count=1', '-timeout', '0'];
-    env.HAVEN_E2E_ADDR = addr;
-    env.HAVEN_E2E_SECONDS = '1800';
-  }
+  const args = ['serve', '--addr', addr, '--db', join(dir, 'haven.db')];
   let output = '';
-  const child = spawn(cmd, args, { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(bin, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout.on('data', (d) => { output += d; });
   child.stderr.on('data', (d) => { output += d; });
   const url = `http://${addr}`;
@@ -86,7 +71,6 @@ export async function startServer() {
     url,
     async stop() {
       if (child.exitCode === null) {
-        // The whole process group: `go test` runs the test binary as a child.
         try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
         await new Promise((r) => {
           const t = setTimeout(() => {

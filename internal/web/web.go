@@ -112,13 +112,15 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /services/{slug}", p.service)
 	mux.HandleFunc("GET /organizations/{slug}", p.organization)
 	mux.HandleFunc("GET /assets/{file}", p.asset)
+	// Every other GET gets the HTML 404 page, quick exit included. More
+	// specific patterns (the API's "/api/", health, metrics) still win.
+	mux.HandleFunc("GET /", p.NotFound)
 }
 
 // StylesheetPath returns the fingerprinted path of the stylesheet.
 func (p *Pages) StylesheetPath() string { return p.css.path }
 
-// NotFound answers with the HTML "page not found" page, for a server that
-// wants it for paths no route matches.
+// NotFound answers with the HTML "page not found" page.
 func (p *Pages) NotFound(w http.ResponseWriter, r *http.Request) {
 	p.notFound(w, r, p.locale(r))
 }

@@ -334,7 +334,7 @@ func TestBadParams(t *testing.T) {
 
 func TestNotFound(t *testing.T) {
 	f := newFixture(t, nil)
-	for _, target := range []string{"/services/no-such", "/organizations/no-such", "/assets/haven.0000000000.css"} {
+	for _, target := range []string{"/services/no-such", "/organizations/no-such", "/assets/haven.0000000000.css", "/no-such-page", "/services/nhth/extra"} {
 		doc := f.page(t, target, http.StatusNotFound)
 		if got := text(doc); !strings.Contains(got, "Page not found") {
 			t.Errorf("%s: not the 404 page: %s", target, got)
