@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/haven-project/haven/internal/directory"
+	"github.com/haven-project/haven/internal/testenv"
 )
 
 // scenario is one request and what its answer must be. Every scenario's
@@ -339,8 +340,7 @@ func TestHead(t *testing.T) {
 }
 
 func TestInternalErrorLeaksNothing(t *testing.T) {
-	p := loadUS(t)
-	db := newStore(t, p)
+	db, p := testenv.USStore(t)
 	var logs strings.Builder
 	a := New(Config{Store: db, Meta: p.Meta, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	mux := http.NewServeMux()

@@ -1,52 +1,18 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/haven-project/haven/internal/pack"
-	"github.com/haven-project/haven/internal/store"
-	"github.com/haven-project/haven/internal/store/sqlite"
-	"github.com/haven-project/haven/packs"
+	"github.com/haven-project/haven/internal/testenv"
 )
 
 // testNow is a Monday, 10:00 in New York: EEOC (07:00-20:00 Eastern) is open.
 var testNow = time.Date(2026, time.November, 30, 15, 0, 0, 0, time.UTC)
-
-// loadUS loads the embedded United States pack.
-func loadUS(tb testing.TB) *pack.Pack {
-	tb.Helper()
-	p, err := pack.Load(packs.US())
-	if err != nil {
-		tb.Fatalf("load US pack: %v", err)
-	}
-	return p
-}
-
-// newStore opens a fresh SQLite store in a temporary directory and loads p
-// into it.
-func newStore(tb testing.TB, p *pack.Pack) *sqlite.DB {
-	tb.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "haven.db"))
-	if err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	tb.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			tb.Errorf("close store: %v", err)
-		}
-	})
-	if _, err := db.LoadDirectory(ctx, store.PackInfo{ID: p.Meta.ID, Hash: p.Hash}, &p.Directory); err != nil {
-		tb.Fatalf("load directory: %v", err)
-	}
-	return db
-}
 
 // fixture is an API over the US pack in a real SQLite store.
 type fixture struct {
@@ -57,8 +23,7 @@ type fixture struct {
 
 func newFixture(tb testing.TB, now time.Time) *fixture {
 	tb.Helper()
-	p := loadUS(tb)
-	db := newStore(tb, p)
+	db, p := testenv.USStore(tb)
 	a := New(Config{Store: db, Meta: p.Meta, Now: func() time.Time { return now }})
 	mux := http.NewServeMux()
 	a.Register(mux)

@@ -1,40 +1,19 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 
 	"github.com/haven-project/haven/internal/api"
-	"github.com/haven-project/haven/internal/pack"
-	"github.com/haven-project/haven/internal/store"
-	"github.com/haven-project/haven/internal/store/sqlite"
-	"github.com/haven-project/haven/packs"
+	"github.com/haven-project/haven/internal/testenv"
 )
 
 // newAPIServer is the whole HTTP stack as haven serve builds it: the US
 // pack in SQLite, the JSON API, and the server's middleware.
 func newAPIServer(tb testing.TB) *Server {
 	tb.Helper()
-	ctx := context.Background()
-	p, err := pack.Load(packs.US())
-	if err != nil {
-		tb.Fatalf("load US pack: %v", err)
-	}
-	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "haven.db"))
-	if err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	tb.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			tb.Errorf("close store: %v", err)
-		}
-	})
-	if _, err := db.LoadDirectory(ctx, store.PackInfo{ID: p.Meta.ID, Hash: p.Hash}, &p.Directory); err != nil {
-		tb.Fatalf("load directory: %v", err)
-	}
+	db, p := testenv.USStore(tb)
 	s, err := New(Config{Store: db, Handlers: []Registrar{api.New(api.Config{Store: db, Meta: p.Meta})}})
 	if err != nil {
 		tb.Fatalf("new server: %v", err)

@@ -1,35 +1,18 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
 
-	"github.com/haven-project/haven/internal/store/sqlite"
+	"github.com/haven-project/haven/internal/testenv"
 )
-
-// openStore opens an empty SQLite store that is closed when the test ends.
-func openStore(tb testing.TB) *sqlite.DB {
-	tb.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "haven.db"))
-	if err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	tb.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			tb.Errorf("close store: %v", err)
-		}
-	})
-	return db
-}
 
 // registrarFunc adapts a function to Registrar.
 type registrarFunc func(*http.ServeMux)
@@ -77,7 +60,7 @@ func newServer(tb testing.TB, logger *slog.Logger, extra ...Registrar) *Server {
 	s, err := New(Config{
 		Addr:     "127.0.0.1:0",
 		Logger:   logger,
-		Store:    openStore(tb),
+		Store:    testenv.SQLite(tb),
 		Handlers: append([]Registrar{testRoutes()}, extra...),
 	})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/haven-project/haven/internal/store/sqlite"
+	"github.com/haven-project/haven/internal/testenv"
 )
 
 // The exact headers every response carries.
@@ -207,10 +208,10 @@ func TestNew(t *testing.T) {
 		t.Error("New without a store: no error")
 	}
 	twice := registrarFunc(func(mux *http.ServeMux) { mux.HandleFunc("GET /x", func(http.ResponseWriter, *http.Request) {}) })
-	if _, err := New(Config{Store: openStore(t), Handlers: []Registrar{twice, twice}}); err == nil {
+	if _, err := New(Config{Store: testenv.SQLite(t), Handlers: []Registrar{twice, twice}}); err == nil {
 		t.Error("New with conflicting routes: no error")
 	}
-	if _, err := New(Config{Store: openStore(t), Handlers: []Registrar{registrarFunc(func(mux *http.ServeMux) {
+	if _, err := New(Config{Store: testenv.SQLite(t), Handlers: []Registrar{registrarFunc(func(mux *http.ServeMux) {
 		mux.HandleFunc("GET /healthz", func(http.ResponseWriter, *http.Request) {})
 	})}}); err == nil {
 		t.Error("New with a route that takes /healthz: no error")

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/haven-project/haven/internal/testenv"
 )
 
 // TestGracefulShutdown: cancelling the context stops new connections, lets
@@ -105,7 +107,7 @@ func TestShutdownTimeout(t *testing.T) {
 			<-r.Context().Done() // until the connection is closed
 		})
 	})
-	s, err := New(Config{Addr: "127.0.0.1:0", Store: openStore(t), Handlers: []Registrar{stuck}, ShutdownTimeout: 100 * time.Millisecond})
+	s, err := New(Config{Addr: "127.0.0.1:0", Store: testenv.SQLite(t), Handlers: []Registrar{stuck}, ShutdownTimeout: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,14 +135,14 @@ func TestShutdownTimeout(t *testing.T) {
 }
 
 func TestListenErrors(t *testing.T) {
-	s, err := New(Config{Store: openStore(t)})
+	s, err := New(Config{Store: testenv.SQLite(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.ListenAndServe(context.Background(), nil); err == nil {
 		t.Error("ListenAndServe with no address: no error")
 	}
-	s, err = New(Config{Addr: "256.0.0.1:0", Store: openStore(t)})
+	s, err = New(Config{Addr: "256.0.0.1:0", Store: testenv.SQLite(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,12 +3,10 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,9 +14,8 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/haven-project/haven/internal/pack"
-	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/store/sqlite"
-	"github.com/haven-project/haven/packs"
+	"github.com/haven-project/haven/internal/testenv"
 )
 
 // fixture is a real SQLite store in a temporary directory, loaded with the
@@ -32,19 +29,7 @@ type fixture struct {
 
 func newFixture(tb testing.TB, now func() time.Time) *fixture {
 	tb.Helper()
-	ctx := context.Background()
-	p, err := pack.Load(packs.US())
-	if err != nil {
-		tb.Fatalf("load pack: %v", err)
-	}
-	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "haven.db"))
-	if err != nil {
-		tb.Fatalf("open sqlite: %v", err)
-	}
-	tb.Cleanup(func() { _ = db.Close() })
-	if _, err := db.LoadDirectory(ctx, store.PackInfo{ID: p.Meta.ID, Hash: p.Hash}, &p.Directory); err != nil {
-		tb.Fatalf("load directory: %v", err)
-	}
+	db, p := testenv.USStore(tb)
 	pages, err := New(Config{Store: db, Meta: p.Meta, Now: now, Logger: slog.New(slog.NewTextHandler(tbWriter{tb}, nil))})
 	if err != nil {
 		tb.Fatalf("New: %v", err)
