@@ -179,13 +179,7 @@ func (p *Pages) home(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, loc, err)
 		return
 	}
-	pg, err := snap.page(pageKey{locale: loc, name: pageHome}, func() (*rendered, error) {
-		v, err := p.homeView(loc, snap)
-		if err != nil {
-			return nil, err
-		}
-		return p.render(loc, pageHome, v)
-	})
+	pg, err := cachedPage(p, snap, pageKey{locale: loc, name: pageHome}, func() (any, error) { return p.homeView(loc, snap) })
 	if err != nil {
 		p.fail(w, r, loc, err)
 		return
@@ -228,13 +222,7 @@ func (p *Pages) services(w http.ResponseWriter, r *http.Request) {
 	if f.Query == "" {
 		// Without free text there are few combinations of filters (topics
 		// x kinds x 3), so each is cached like any other page.
-		pg, err = snap.page(pageKey{locale: loc, name: pageServices, slug: filterKey(f)}, func() (*rendered, error) {
-			v, err := view()
-			if err != nil {
-				return nil, err
-			}
-			return p.render(loc, pageServices, v)
-		})
+		pg, err = cachedPage(p, snap, pageKey{locale: loc, name: pageServices, slug: filterKey(f)}, func() (any, error) { return view() })
 	} else {
 		var v servicesView
 		if v, err = view(); err == nil {
@@ -246,6 +234,18 @@ func (p *Pages) services(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.write(w, r, http.StatusOK, loc, pg)
+}
+
+// cachedPage returns the page for key from the snapshot's cache, building
+// its view and rendering it only on a miss.
+func cachedPage(p *Pages, snap *snapshot, key pageKey, view func() (any, error)) (*rendered, error) {
+	return snap.page(key, func() (*rendered, error) {
+		v, err := view()
+		if err != nil {
+			return nil, err
+		}
+		return p.render(key.locale, key.name, v)
+	})
 }
 
 // filterKey names a filter without free text, for the page cache.
@@ -273,13 +273,7 @@ func (p *Pages) service(w http.ResponseWriter, r *http.Request) {
 	// The page depends on the time only through "open now": one cached
 	// copy per state (open, closed, unknown), the state computed per request.
 	open := snap.openState(svc, p.now())
-	pg, err := snap.page(pageKey{locale: loc, name: pageService, slug: slug, open: open}, func() (*rendered, error) {
-		v, err := p.serviceView(loc, snap, svc, open)
-		if err != nil {
-			return nil, err
-		}
-		return p.render(loc, pageService, v)
-	})
+	pg, err := cachedPage(p, snap, pageKey{locale: loc, name: pageService, slug: slug, open: open}, func() (any, error) { return p.serviceView(loc, snap, svc, open) })
 	if err != nil {
 		p.fail(w, r, loc, err)
 		return
@@ -300,13 +294,7 @@ func (p *Pages) organization(w http.ResponseWriter, r *http.Request) {
 		p.notFound(w, r, loc)
 		return
 	}
-	pg, err := snap.page(pageKey{locale: loc, name: pageOrganization, slug: slug}, func() (*rendered, error) {
-		v, err := p.organizationView(loc, snap, org)
-		if err != nil {
-			return nil, err
-		}
-		return p.render(loc, pageOrganization, v)
-	})
+	pg, err := cachedPage(p, snap, pageKey{locale: loc, name: pageOrganization, slug: slug}, func() (any, error) { return p.organizationView(loc, snap, org) })
 	if err != nil {
 		p.fail(w, r, loc, err)
 		return
