@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 )
 
 func runCheck(ctx context.Context, env Env, args []string) error {
@@ -28,11 +29,25 @@ func runCheck(ctx context.Context, env Env, args []string) error {
 		}
 		return err
 	}
+	if probs := p.Unreachable(); len(probs) > 0 {
+		for _, pr := range probs {
+			if *dir != "" {
+				pr.File = filepath.Join(*dir, pr.File)
+			}
+			fmt.Fprintln(env.Stderr, pr.String())
+		}
+		fmt.Fprintf(env.Stderr, "%d problem(s)\n", len(probs))
+		return errSilent
+	}
 	contacts := 0
 	for _, s := range p.Directory.Services {
 		contacts += len(s.Contacts)
 	}
-	fmt.Fprintf(env.Stdout, "ok: pack %s (%s): %d organizations, %d services, %d contacts\n",
-		p.Meta.ID, p.Meta.Name, len(p.Directory.Organizations), len(p.Directory.Services), contacts)
+	rules := "no routing rules"
+	if p.Routing != nil {
+		rules = fmt.Sprintf("%d assessment and %d step rules, all reachable", len(p.Routing.Assessments), len(p.Routing.Steps))
+	}
+	fmt.Fprintf(env.Stdout, "ok: pack %s (%s): %d organizations, %d services, %d contacts; %s\n",
+		p.Meta.ID, p.Meta.Name, len(p.Directory.Organizations), len(p.Directory.Services), contacts, rules)
 	return nil
 }

@@ -64,7 +64,9 @@ func nodeAt(root *yaml.Node, path ...any) *yaml.Node {
 	return n
 }
 
-func (l *loader) line(root *yaml.Node, path ...any) int {
+func (l *loader) line(root *yaml.Node, path ...any) int { return lineAt(root, path...) }
+
+func lineAt(root *yaml.Node, path ...any) int {
 	if n := nodeAt(root, path...); n != nil {
 		return n.Line
 	}

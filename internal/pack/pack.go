@@ -7,6 +7,7 @@
 //	pack.yaml           id, country, locale, time zone, sources, topics
 //	organizations.yaml  organizations:
 //	services.yaml       services:
+//	routing.yaml        rules from a situation to a plan (optional)
 //	sources/            the source documents records cite (optional)
 //
 // Load never half-loads: it returns a Pack only when every check passes, and
@@ -28,6 +29,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/haven-project/haven/internal/directory"
+	"github.com/haven-project/haven/internal/triage"
 )
 
 // File names inside a pack folder.
@@ -35,6 +37,7 @@ const (
 	MetaFile          = "pack.yaml"
 	OrganizationsFile = "organizations.yaml"
 	ServicesFile      = "services.yaml"
+	RoutingFile       = "routing.yaml"
 	SourcesDir        = "sources"
 )
 
@@ -82,8 +85,26 @@ func (m Meta) Topic(slug string) (Topic, bool) {
 type Pack struct {
 	Meta      Meta
 	Directory directory.Directory
+	// Routing is routing.yaml; nil when the pack has none.
+	Routing *triage.Rules
 	// Hash is the hex SHA-256 of every file of the pack, names included.
 	Hash string
+
+	routingRoot *yaml.Node // for the lines of routing problems
+}
+
+// Unreachable lists routing rules that no situation can reach, with their
+// lines. It tries every situation the rules can tell apart, which takes up
+// to a few seconds, so `haven check` runs it and serving does not.
+func (p *Pack) Unreachable() []Problem {
+	if p.Routing == nil {
+		return nil
+	}
+	var out []Problem
+	for _, pr := range p.Routing.Unreachable() {
+		out = append(out, Problem{File: RoutingFile, Line: lineAt(p.routingRoot, pr.Path...), Msg: pr.Msg})
+	}
+	return out
 }
 
 // Problem is one thing wrong with a pack, at a file and line.
@@ -144,7 +165,7 @@ type loader struct {
 	fsys     fs.FS
 	problems []Problem
 	// Root nodes of the parsed files, for line numbers.
-	metaRoot, orgRoot, svcRoot *yaml.Node
+	metaRoot, orgRoot, svcRoot, routingRoot *yaml.Node
 }
 
 func (l *loader) addf(file string, line int, format string, args ...any) {
@@ -245,6 +266,12 @@ func (l *loader) load() *Pack {
 			}
 		}
 	}
+	var routing *triage.Rules
+	if data := l.read(RoutingFile, false); data != nil {
+		files[RoutingFile] = data
+		routing = &triage.Rules{}
+		l.routingRoot = l.decode(RoutingFile, data, routing)
+	}
 	if len(l.problems) > 0 {
 		return nil
 	}
@@ -252,12 +279,19 @@ func (l *loader) load() *Pack {
 	p := &Pack{
 		Meta:      meta,
 		Directory: directory.Directory{Organizations: orgs.Organizations, Services: svcs.Services},
+		Routing:   routing,
 	}
 	l.check(p, docs)
+	if routing != nil && len(l.problems) == 0 {
+		for _, pr := range routing.Check(&p.Directory) {
+			l.addf(RoutingFile, l.line(l.routingRoot, pr.Path...), "%s", pr.Msg)
+		}
+	}
 	if len(l.problems) > 0 {
 		return nil
 	}
 	p.Hash = hashFiles(files)
+	p.routingRoot = l.routingRoot
 	return p
 }
 

@@ -1,0 +1,210 @@
+package triage
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/haven-project/haven/internal/directory"
+)
+
+// Engine applies a pack's rules to situations. It is safe for concurrent
+// use; it never changes after New.
+type Engine struct {
+	rules    Rules
+	services map[string]directory.Service
+	orgs     map[string]directory.Organization
+}
+
+// New checks the rules against the directory and returns an engine, or an
+// error listing every problem.
+func New(r Rules, d *directory.Directory) (*Engine, error) {
+	if probs := r.Check(d); len(probs) > 0 {
+		return nil, &RulesError{Problems: probs}
+	}
+	e := &Engine{rules: r, services: map[string]directory.Service{}, orgs: map[string]directory.Organization{}}
+	for _, s := range d.Services {
+		e.services[s.Slug] = s
+	}
+	for _, o := range d.Organizations {
+		e.orgs[o.Slug] = o
+	}
+	return e, nil
+}
+
+// Message returns the text of a message key of the rules.
+func (e *Engine) Message(key string) string { return e.rules.Messages[key] }
+
+// candidate is a step while the plan is being built.
+type candidate struct {
+	Step
+	rank   int
+	urgent bool
+	order  int
+	group  *group // the service's steps, kept together
+}
+
+// group is what a service's steps share when they are ordered.
+type group struct {
+	rank  int  // the best rank of the service's steps
+	open  bool // one of them is open now
+	order int  // where the service first appeared
+}
+
+// Plan answers a situation. The time of the question is s.At when given,
+// else now. It returns a *FieldError for an invalid situation.
+func (e *Engine) Plan(s Situation, now time.Time) (Plan, error) {
+	if err := s.Validate(); err != nil {
+		return Plan{}, err
+	}
+	at := now
+	if s.At != nil {
+		at = *s.At
+	}
+	p := Plan{Assessment: AssessNotEnoughInfo, Steps: []Step{}}
+	for i := range e.rules.Assessments {
+		r := &e.rules.Assessments[i]
+		if r.When.Match(s) {
+			p.Assessment, p.Explanation = r.Assessment, e.rules.Messages[r.Explanation]
+			break
+		}
+	}
+	var cands []*candidate
+	byContact := map[string]*candidate{}
+	for i := range e.rules.Steps {
+		r := &e.rules.Steps[i]
+		if !r.When.Match(s) {
+			continue
+		}
+		for _, spec := range r.Add {
+			svc := e.services[spec.Service]
+			c, ok := e.contact(svc, spec)
+			if !ok {
+				return Plan{}, fmt.Errorf("triage: service %s has no %s contact (the rules were checked; this is a bug)", spec.Service, spec.Channel)
+			}
+			reason := e.rules.Messages[spec.Reason]
+			key := svc.Slug + "\x00" + c.Channel + "\x00" + c.Value
+			if have, ok := byContact[key]; ok {
+				have.rank = min(have.rank, spec.Rank)
+				have.urgent = have.urgent || spec.Urgent
+				if !slices.Contains(have.Reasons, reason) {
+					have.Reasons = append(have.Reasons, reason)
+				}
+				if spec.Urgent && s.NoPolice && spec.NoPoliceReason != "" {
+					have.addReason(e.rules.Messages[spec.NoPoliceReason])
+				}
+				continue
+			}
+			hours := svc.Hours
+			if c.Hours != nil {
+				hours = *c.Hours
+			}
+			cd := &candidate{
+				Step: Step{
+					Service: svc.Slug, Name: svc.Name, Channel: c.Channel, Contact: c.Value, Display: c.Display,
+					Keywords: c.Keywords, LawEnforcement: svc.LawEnforcement, ImmigrationAuthority: svc.ImmigrationAuthority,
+					OpenNow: hours.OpenAt(at), Reasons: []string{reason},
+				},
+				rank: spec.Rank, urgent: spec.Urgent, order: len(cands),
+			}
+			if spec.Urgent && s.NoPolice && spec.NoPoliceReason != "" {
+				cd.addReason(e.rules.Messages[spec.NoPoliceReason])
+			}
+			byContact[key] = cd
+			cands = append(cands, cd)
+		}
+	}
+	groups := map[string]*group{}
+	for _, c := range cands {
+		g, ok := groups[c.Service]
+		if !ok {
+			g = &group{rank: c.rank, order: c.order}
+			groups[c.Service] = g
+		}
+		g.rank = min(g.rank, c.rank)
+		g.open = g.open || isOpen(c)
+		c.group = g
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return less(cands[i], cands[j], s) })
+	for _, c := range cands {
+		p.Steps = append(p.Steps, c.Step)
+	}
+	return p, nil
+}
+
+func (c *candidate) addReason(r string) {
+	if r != "" && !slices.Contains(c.Reasons, r) {
+		c.Reasons = append(c.Reasons, r)
+	}
+}
+
+func enforcement(c *candidate) bool { return c.LawEnforcement || c.ImmigrationAuthority }
+
+func isOpen(c *candidate) bool { return c.OpenNow != nil && *c.OpenNow }
+
+// less orders steps: urgent first; for a person avoiding police, services
+// that are neither law enforcement nor immigration before those that are;
+// then services by the best rank of their steps, an open service first
+// where two rank the same, each service's steps together; within a
+// service, the channel the person prefers, then rank, then open now; last,
+// the order the rules gave.
+func less(a, b *candidate, s Situation) bool {
+	if a.urgent != b.urgent {
+		return a.urgent
+	}
+	if s.NoPolice && enforcement(a) != enforcement(b) {
+		return !enforcement(a)
+	}
+	if a.group != b.group {
+		if a.group.rank != b.group.rank {
+			return a.group.rank < b.group.rank
+		}
+		if a.group.open != b.group.open {
+			return a.group.open
+		}
+		return a.group.order < b.group.order
+	}
+	if s.Channel != "" && (a.Channel == s.Channel) != (b.Channel == s.Channel) {
+		return a.Channel == s.Channel
+	}
+	if a.rank != b.rank {
+		return a.rank < b.rank
+	}
+	if isOpen(a) != isOpen(b) {
+		return isOpen(a)
+	}
+	return a.order < b.order
+}
+
+// contact picks the service's contact a step names: the first on the
+// channel that matches the spec's scope and value. For the website channel
+// a service with no website contact of its own is reached through its
+// organization's website.
+func (e *Engine) contact(svc directory.Service, spec StepSpec) (directory.Contact, bool) {
+	for _, c := range ContactsOf(svc, e.orgs[svc.Organization]) {
+		if c.Channel != spec.Channel {
+			continue
+		}
+		if spec.Scope != "" && c.Scope != spec.Scope {
+			continue
+		}
+		if spec.Value != "" && c.Value != spec.Value {
+			continue
+		}
+		return c, true
+	}
+	return directory.Contact{}, false
+}
+
+// ContactsOf is every way to reach a service: its own contacts, then, when
+// it has no website of its own, its organization's website.
+func ContactsOf(svc directory.Service, org directory.Organization) []directory.Contact {
+	cs := svc.Contacts
+	if org.Website != "" && len(svc.ContactsBy(directory.ChannelWebsite)) == 0 {
+		cs = append(slices.Clip(cs), directory.Contact{
+			Channel: directory.ChannelWebsite, Display: org.WebsiteText, Value: org.Website, Source: org.Source,
+		})
+	}
+	return cs
+}
