@@ -294,3 +294,40 @@ func TestEveryRecordCitesTheSource(t *testing.T) {
 		}
 	}
 }
+
+// Routing messages may name numbers, short codes and links, but only ones
+// the directory holds: a number typed into a message is checked like any
+// other.
+func TestRoutingMessagesNameOnlyPackContacts(t *testing.T) {
+	p := loadUS(t)
+	if p.Routing == nil {
+		t.Fatal("the U.S. pack has no routing rules")
+	}
+	known := map[string]bool{}
+	for _, s := range p.Directory.Services {
+		for _, c := range s.Contacts {
+			known[c.Display] = true
+			known[c.DisplayAlt] = true
+			for _, k := range c.Keywords {
+				known[k] = true
+			}
+		}
+	}
+	tokens := regexp.MustCompile(`\b1-\d{3}-[0-9A-Z-]{6,}[0-9A-Z]\b|\b\d{3,6}\b|[A-Za-z0-9.]+@[a-z0-9.]+\.[a-z]+|www\.[^\s,;]+|https?://[^\s,;]+`)
+	checked := 0
+	for key, msg := range p.Routing.Messages {
+		for _, tok := range tokens.FindAllString(msg, -1) {
+			tok = strings.TrimRight(tok, ".")
+			if tok == "24" || tok == "18" || tok == "400" {
+				continue // hours a day, an age, the count of laws: not contacts
+			}
+			checked++
+			if !known[tok] {
+				t.Errorf("message %s names %q, which is no contact in the pack", key, tok)
+			}
+		}
+	}
+	if checked < 3 {
+		t.Fatalf("only %d contact tokens found in the messages; the pattern is broken", checked)
+	}
+}
