@@ -10,10 +10,13 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/haven-project/haven/internal/pack"
 	"github.com/haven-project/haven/internal/store"
+	"github.com/haven-project/haven/internal/triage"
 )
 
 // Config is what the API needs.
@@ -27,6 +30,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock open_now is computed against. Nil means time.Now.
 	Now func() time.Time
+	// Engine answers POST /api/v1/route. Nil when the pack has no routing
+	// rules: the endpoint then answers 501.
+	Engine *triage.Engine
 }
 
 // API is the JSON API. It is safe for concurrent use.
@@ -35,13 +41,14 @@ type API struct {
 	meta    pack.Meta
 	log     *slog.Logger
 	now     func() time.Time
+	engine  *triage.Engine
 	openapi []byte // the OpenAPI document with the pack's topics filled in
 }
 
 // New returns the API for cfg. It panics if the embedded OpenAPI document is
 // malformed, which is a build defect the tests catch.
 func New(cfg Config) *API {
-	a := &API{store: cfg.Store, meta: cfg.Meta, log: cfg.Logger, now: cfg.Now}
+	a := &API{store: cfg.Store, meta: cfg.Meta, log: cfg.Logger, now: cfg.Now, engine: cfg.Engine}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -75,6 +82,7 @@ func routes() []route {
 		{http.MethodGet, "/api/v1/services/{slug}", (*API).getService},
 		{http.MethodGet, "/api/v1/organizations", (*API).listOrganizations},
 		{http.MethodGet, "/api/v1/organizations/{slug}", (*API).getOrganization},
+		{http.MethodPost, "/api/v1/route", (*API).postRoute},
 		{http.MethodGet, "/api/openapi.json", (*API).getOpenAPI},
 	}
 }
@@ -83,13 +91,14 @@ func routes() []route {
 // answer, a JSON 404 when no endpoint matches.
 const prefix = "/api/"
 
-// otherMethods are the standard methods (RFC 9110, RFC 5789) the API does
-// not serve. Each is registered explicitly, rather than with a method-less
-// pattern, so that the API's patterns never conflict with another
-// Registrar's "GET /" catch-all on the same ServeMux. (GET covers HEAD.)
-func otherMethods() []string {
+// standardMethods are the standard methods (RFC 9110, RFC 5789) a path can
+// be asked with. Each one a path does not serve is registered explicitly,
+// answering 405, rather than with a method-less pattern, so that the API's
+// patterns never conflict with another Registrar's "GET /" catch-all on the
+// same ServeMux. (GET covers HEAD.)
+func standardMethods() []string {
 	return []string{
-		http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
+		http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
 		http.MethodOptions, http.MethodTrace,
 	}
 }
@@ -97,21 +106,39 @@ func otherMethods() []string {
 // Register adds the API's routes to mux, plus JSON answers for the other
 // methods on those paths (405) and for unknown paths under /api/ (404).
 func (a *API) Register(mux *http.ServeMux) {
-	seen := map[string]bool{}
+	var paths []string
+	served := map[string][]string{}
 	for _, rt := range routes() {
 		mux.Handle(rt.pattern(), a.handler(rt.handler))
-		if seen[rt.path] {
-			continue
+		if _, ok := served[rt.path]; !ok {
+			paths = append(paths, rt.path)
 		}
-		seen[rt.path] = true
-		for _, m := range otherMethods() {
-			mux.Handle(m+" "+rt.path, a.handler(methodNotAllowed))
+		served[rt.path] = append(served[rt.path], rt.method)
+	}
+	for _, path := range paths {
+		methods := served[path]
+		allow := allowHeader(methods)
+		for _, m := range standardMethods() {
+			if !slices.Contains(methods, m) {
+				mux.Handle(m+" "+path, a.handler(methodNotAllowed(allow)))
+			}
 		}
 	}
-	mux.Handle(http.MethodGet+" "+prefix, a.handler(notFound))
-	for _, m := range otherMethods() {
+	for _, m := range standardMethods() {
 		mux.Handle(m+" "+prefix, a.handler(notFound))
 	}
+}
+
+// allowHeader is the Allow header of a path served with methods.
+func allowHeader(methods []string) string {
+	var out []string
+	for _, m := range methods {
+		out = append(out, m)
+		if m == http.MethodGet {
+			out = append(out, http.MethodHead)
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // handler adapts an error-returning handler: an error becomes the JSON error
@@ -124,9 +151,12 @@ func (a *API) handler(h func(a *API, w http.ResponseWriter, r *http.Request) err
 	})
 }
 
-func methodNotAllowed(_ *API, w http.ResponseWriter, _ *http.Request) error {
-	w.Header().Set("Allow", "GET, HEAD")
-	return &apiError{kind: kindMethodNotAllowed, msg: "This endpoint answers GET and HEAD only."}
+// methodNotAllowed answers 405 on a path served with the methods in allow.
+func methodNotAllowed(allow string) func(*API, http.ResponseWriter, *http.Request) error {
+	return func(_ *API, w http.ResponseWriter, _ *http.Request) error {
+		w.Header().Set("Allow", allow)
+		return &apiError{kind: kindMethodNotAllowed, msg: "This endpoint answers " + allow + " only."}
+	}
 }
 
 func notFound(_ *API, _ http.ResponseWriter, _ *http.Request) error {

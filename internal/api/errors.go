@@ -18,6 +18,8 @@ const (
 	kindNotFound
 	kindMethodNotAllowed
 	kindTooLarge
+	kindUnsupportedMediaType
+	kindNotImplemented
 )
 
 // errorKinds is the one table from error kinds to HTTP statuses and the
@@ -26,11 +28,13 @@ var errorKinds = [...]struct {
 	status int
 	code   string
 }{
-	kindInternal:         {http.StatusInternalServerError, "internal"},
-	kindInvalidParameter: {http.StatusBadRequest, "invalid_parameter"},
-	kindNotFound:         {http.StatusNotFound, "not_found"},
-	kindMethodNotAllowed: {http.StatusMethodNotAllowed, "method_not_allowed"},
-	kindTooLarge:         {http.StatusRequestEntityTooLarge, "too_large"},
+	kindInternal:             {http.StatusInternalServerError, "internal"},
+	kindInvalidParameter:     {http.StatusBadRequest, "invalid_parameter"},
+	kindNotFound:             {http.StatusNotFound, "not_found"},
+	kindMethodNotAllowed:     {http.StatusMethodNotAllowed, "method_not_allowed"},
+	kindTooLarge:             {http.StatusRequestEntityTooLarge, "too_large"},
+	kindUnsupportedMediaType: {http.StatusUnsupportedMediaType, "unsupported_media_type"},
+	kindNotImplemented:       {http.StatusNotImplemented, "not_implemented"},
 }
 
 // internalMessage is all a client ever learns about an internal error.

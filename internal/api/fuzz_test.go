@@ -34,3 +34,30 @@ func FuzzServicesQuery(f *testing.F) {
 		v.validate(t, http.MethodGet, "/api/v1/services", w)
 	})
 }
+
+// FuzzRouteBody feeds arbitrary bodies to POST /api/v1/route: the answer is
+// a plan (200) or a client error (400, 413), never a 5xx, always JSON that
+// openapi.json allows, never cached.
+func FuzzRouteBody(f *testing.F) {
+	for _, seed := range []string{
+		`{}`, `{"danger":true,"minor":true,"sex":true}`, `{"role":"self","ffc":"unsure","labor":true,"channel":"text"}`,
+		`{"visa_program":"H-1B","anonymous":true,"at":"2026-11-30T10:00:00Z"}`, `{"role":"boss"}`, `{"x":1}`,
+		`[]`, `null`, `{"at":"2026-13-01T00:00:00Z"}`, `{"lang":"\u0000"}`, `{} {}`, `{"danger":1e999}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	fx := newRouteFixture(f, testNow)
+	v := newResponseValidator(f, fx)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		w := post(t, fx.mux, "/api/v1/route", "application/json", string(body))
+		switch w.Code {
+		case http.StatusOK, http.StatusBadRequest, http.StatusRequestEntityTooLarge:
+		default:
+			t.Fatalf("body %q: status %d; %s", body, w.Code, w.Body.Bytes())
+		}
+		if !json.Valid(w.Body.Bytes()) || w.Header().Get("Cache-Control") != "no-store" {
+			t.Fatalf("body %q: answer %q, Cache-Control %q", body, w.Body.Bytes(), w.Header().Get("Cache-Control"))
+		}
+		v.validate(t, http.MethodPost, "/api/v1/route", w)
+	})
+}

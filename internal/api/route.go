@@ -1,0 +1,167 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/haven-project/haven/internal/triage"
+)
+
+// maxRouteBody is the most bytes POST /api/v1/route reads: a situation is
+// a few dozen short fields.
+const maxRouteBody = 16 << 10
+
+// routeRequest is the body of POST /api/v1/route: triage.Situation with at
+// as text, so that a bad time is reported as the parameter "at".
+type routeRequest struct {
+	Danger           bool    `json:"danger"`
+	Role             string  `json:"role"`
+	Minor            bool    `json:"minor"`
+	Sex              bool    `json:"sex"`
+	Labor            bool    `json:"labor"`
+	FFC              string  `json:"ffc"`
+	OnlineChildAbuse bool    `json:"online_child_abuse"`
+	VisaFraud        bool    `json:"visa_fraud"`
+	Diplomat         bool    `json:"diplomat"`
+	VisaProgram      string  `json:"visa_program"`
+	Discrimination   bool    `json:"discrimination"`
+	OutsideUS        bool    `json:"outside_us"`
+	Anonymous        bool    `json:"anonymous"`
+	NoPolice         bool    `json:"no_police"`
+	Channel          string  `json:"channel"`
+	At               *string `json:"at"`
+	Lang             string  `json:"lang"`
+}
+
+// postRoute answers POST /api/v1/route: the plan for the situation in the
+// body. Nothing of the request is kept or logged.
+func (a *API) postRoute(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "no-store")
+	if a.engine == nil {
+		return &apiError{kind: kindNotImplemented, msg: "This server's jurisdiction pack has no routing rules, so it cannot make a plan."}
+	}
+	if err := noQuery(r); err != nil {
+		return err
+	}
+	if err := jsonContentType(r.Header.Get("Content-Type")); err != nil {
+		return err
+	}
+	if r.Body == nil {
+		r.Body = http.NoBody
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRouteBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return &apiError{kind: kindTooLarge, msg: fmt.Sprintf("The request body is larger than %d bytes.", maxRouteBody)}
+		}
+		return fmt.Errorf("api: read route body: %w", err)
+	}
+	s, err := parseSituation(body)
+	if err != nil {
+		return err
+	}
+	plan, err := a.engine.Plan(s, a.now())
+	if err != nil {
+		var fe *triage.FieldError
+		if errors.As(err, &fe) {
+			return invalid(fe.Field, fe.Msg)
+		}
+		return fmt.Errorf("api: plan: %w", err)
+	}
+	a.writeJSON(w, r, http.StatusOK, plan)
+	return nil
+}
+
+// jsonContentType accepts application/json, with no parameter but an
+// optional charset=utf-8.
+func jsonContentType(v string) error {
+	bad := &apiError{kind: kindUnsupportedMediaType, msg: "Send the situation as JSON, with Content-Type: application/json."}
+	if v == "" {
+		return bad
+	}
+	mt, params, err := mime.ParseMediaType(v)
+	if err != nil || mt != "application/json" {
+		return bad
+	}
+	for k, val := range params {
+		if k != "charset" || !strings.EqualFold(val, "utf-8") {
+			return bad
+		}
+	}
+	return nil
+}
+
+// parseSituation decodes a route body strictly: one JSON object, only the
+// known fields, each of the right type, then the values checked by the
+// triage rules' own Validate. Errors name the field at fault.
+func parseSituation(body []byte) (triage.Situation, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	var req routeRequest
+	if err := dec.Decode(&req); err != nil {
+		return triage.Situation{}, decodeError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return triage.Situation{}, invalid("", "The body must hold one JSON object and nothing after it.")
+	}
+	s := triage.Situation{
+		Danger: req.Danger, Role: req.Role, Minor: req.Minor, Sex: req.Sex, Labor: req.Labor, FFC: req.FFC,
+		OnlineChildAbuse: req.OnlineChildAbuse, VisaFraud: req.VisaFraud, Diplomat: req.Diplomat,
+		VisaProgram: req.VisaProgram, Discrimination: req.Discrimination, OutsideUS: req.OutsideUS,
+		Anonymous: req.Anonymous, NoPolice: req.NoPolice, Channel: req.Channel, Lang: req.Lang,
+	}
+	if req.At != nil {
+		t, err := time.Parse(time.RFC3339, *req.At)
+		if err != nil {
+			return triage.Situation{}, invalid("at", "Want an RFC 3339 date and time, such as 2026-11-30T10:00:00-05:00.")
+		}
+		s.At = &t
+	}
+	if err := s.Validate(); err != nil {
+		var fe *triage.FieldError
+		if errors.As(err, &fe) {
+			return triage.Situation{}, invalid(fe.Field, echo(fe.Msg))
+		}
+		return triage.Situation{}, err
+	}
+	return s, nil
+}
+
+// decodeError turns a JSON decoding error into an invalid_parameter error,
+// naming the field when there is one.
+func decodeError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		if typeErr.Field == "" {
+			return invalid("", "The body must be a JSON object.")
+		}
+		return invalid(echo(typeErr.Field), "Wrong type: want a "+typeName(typeErr.Type.String())+".")
+	case errors.As(err, &syntaxErr), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return invalid("", "The body is not a JSON object.")
+	}
+	// encoding/json reports an unknown field only in its message.
+	if name, ok := strings.CutPrefix(err.Error(), `json: unknown field "`); ok {
+		return invalid(echo(strings.TrimSuffix(name, `"`)), "Unknown field.")
+	}
+	return invalid("", "The body is not a JSON object Haven can read.")
+}
+
+func typeName(goType string) string {
+	switch goType {
+	case "bool":
+		return "true or false"
+	case "string", "*string":
+		return "string"
+	}
+	return goType
+}
