@@ -48,6 +48,7 @@ func commands() []command {
 		{"serve", "[flags]", "run the web site and JSON API", runServe},
 		{"find", "[QUERY] [--topic T] [--kind K] [--json]", "search the directory", runFind},
 		{"show", "SLUG [--json]", "show one service or organization", runShow},
+		{"route", "[flags] [--json]", "from a situation to a plan: whom to contact, how, and why", runRoute},
 		{"check", "[--pack DIR]", "check a jurisdiction pack and list every problem", runCheck},
 		{"export", "--format json", "print every organization and service", runExport},
 		{"version", "", "print the version", runVersion},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/haven-project/haven/internal/api"
 	"github.com/haven-project/haven/internal/server"
+	"github.com/haven-project/haven/internal/triage"
 	"github.com/haven-project/haven/internal/web"
 )
 
@@ -42,11 +43,21 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	logger.Info("directory ready", "pack", p.Meta.ID, "loaded", changed,
 		"organizations", len(p.Directory.Organizations), "services", len(p.Directory.Services))
 
-	pages, err := web.New(web.Config{Store: st, Meta: p.Meta, Logger: logger, Now: env.Now})
+	// The triage engine is built once, from the pack, and shared by /help
+	// and the API; without routing rules both say they cannot make a plan.
+	var engine *triage.Engine
+	if p.Routing != nil {
+		if engine, err = newEngine(p); err != nil {
+			return err
+		}
+	} else {
+		logger.Warn("the pack has no routing rules: /help and /api/v1/route are off", "pack", p.Meta.ID)
+	}
+	pages, err := web.New(web.Config{Store: st, Meta: p.Meta, Logger: logger, Now: env.Now, Engine: engine})
 	if err != nil {
 		return fmt.Errorf("public pages: %w", err)
 	}
-	apiHandler := api.New(api.Config{Store: st, Meta: p.Meta, Logger: logger, Now: env.Now})
+	apiHandler := api.New(api.Config{Store: st, Meta: p.Meta, Logger: logger, Now: env.Now, Engine: engine})
 	srv, err := server.New(server.Config{Addr: *addr, Logger: logger, Store: st, Handlers: []server.Registrar{pages, apiHandler}})
 	if err != nil {
 		return err

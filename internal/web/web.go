@@ -25,6 +25,7 @@ import (
 	"github.com/haven-project/haven/internal/i18n"
 	"github.com/haven-project/haven/internal/pack"
 	"github.com/haven-project/haven/internal/store"
+	"github.com/haven-project/haven/internal/triage"
 )
 
 // Config is what the pages need.
@@ -37,6 +38,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock for "open now"; nil means time.Now.
 	Now func() time.Time
+	// Engine makes the plans of /help. Nil when the pack has no routing
+	// rules: /help then answers 404 and the home page does not link it.
+	Engine *triage.Engine
 }
 
 // versionCheckEvery bounds how often the store's DataVersion is read.
@@ -48,6 +52,7 @@ type Pages struct {
 	meta    pack.Meta
 	log     *slog.Logger
 	now     func() time.Time
+	engine  *triage.Engine
 	cat     *i18n.Catalog
 	tmpl    map[string]map[string]tmplSet // locale -> page name -> template
 	css     *asset
@@ -78,6 +83,7 @@ func New(cfg Config) (*Pages, error) {
 		meta:    cfg.Meta,
 		log:     cfg.Logger,
 		now:     cfg.Now,
+		engine:  cfg.Engine,
 		cat:     cat,
 		sources: map[string]pack.SourceDoc{},
 		exitURL: exit.String(),
