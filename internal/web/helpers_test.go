@@ -16,6 +16,7 @@ import (
 	"github.com/haven-project/haven/internal/pack"
 	"github.com/haven-project/haven/internal/store/sqlite"
 	"github.com/haven-project/haven/internal/testenv"
+	"github.com/haven-project/haven/internal/triage"
 )
 
 // fixture is a real SQLite store in a temporary directory, loaded with the
@@ -30,7 +31,11 @@ type fixture struct {
 func newFixture(tb testing.TB, now func() time.Time) *fixture {
 	tb.Helper()
 	db, p := testenv.USStore(tb)
-	pages, err := New(Config{Store: db, Meta: p.Meta, Now: now, Logger: slog.New(slog.NewTextHandler(tbWriter{tb}, nil))})
+	engine, err := triage.New(*p.Routing, &p.Directory)
+	if err != nil {
+		tb.Fatalf("triage.New: %v", err)
+	}
+	pages, err := New(Config{Store: db, Meta: p.Meta, Now: now, Engine: engine, Logger: slog.New(slog.NewTextHandler(tbWriter{tb}, nil))})
 	if err != nil {
 		tb.Fatalf("New: %v", err)
 	}

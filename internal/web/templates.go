@@ -26,9 +26,11 @@ const (
 	pageService      = "service"
 	pageOrganization = "organization"
 	pageError        = "error"
+	pageHelp         = "help"
+	pagePlan         = "plan"
 )
 
-var pageNames = []string{pageHome, pageServices, pageService, pageOrganization, pageError}
+var pageNames = []string{pageHome, pageServices, pageService, pageOrganization, pageError, pageHelp, pagePlan}
 
 // sharedTemplates are parsed into every page.
 var sharedTemplates = []string{"templates/layout.html", "templates/partials.html"}
@@ -315,11 +317,23 @@ func (p *Pages) execute(locale, name string, view any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Cache-Control values of pages: most may be kept but must be revalidated;
+// the help pages and plans carry a person's answers and must not be kept.
+const (
+	cacheRevalidate = "no-cache"
+	cacheNoStore    = "no-store"
+)
+
 // write sends an HTML page.
 func (p *Pages) write(w http.ResponseWriter, r *http.Request, status int, locale string, pg *rendered) {
+	p.writeWith(w, r, status, locale, pg, cacheRevalidate)
+}
+
+// writeWith sends an HTML page with the Cache-Control value cc.
+func (p *Pages) writeWith(w http.ResponseWriter, r *http.Request, status int, locale string, pg *rendered, cc string) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-cache")
+	h.Set("Cache-Control", cc)
 	h.Set("Content-Language", locale)
 	if len(p.tmpl) > 1 {
 		h.Add("Vary", "Accept-Language")
@@ -331,7 +345,9 @@ func (p *Pages) write(w http.ResponseWriter, r *http.Request, status int, locale
 const (
 	errNotFound = "not_found"
 	errBadParam = "bad_param"
-	errInternal = "internal"
+	// errBadAnswer: a help page's query holds a value Haven does not know.
+	errBadAnswer = "bad_answer"
+	errInternal  = "internal"
 )
 
 func (p *Pages) notFound(w http.ResponseWriter, r *http.Request, locale string) {

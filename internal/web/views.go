@@ -78,6 +78,8 @@ type homeView struct {
 	Hotline      *hotlineView
 	Others       []serviceItem
 	ServiceCount int
+	// Help: the site makes plans, so the home page links /help.
+	Help bool
 }
 
 type hotlineView struct {
@@ -199,7 +201,7 @@ func codeKeys() []string {
 	for _, n := range knownNetworks() {
 		keys = append(keys, "social."+n)
 	}
-	return keys
+	return append(keys, helpKeys()...)
 }
 
 // knownNetworks are the social networks the catalog names.
@@ -356,7 +358,7 @@ func (p *Pages) item(snap *snapshot, svc *directory.Service) (serviceItem, error
 }
 
 func (p *Pages) homeView(locale string, snap *snapshot) (homeView, error) {
-	v := homeView{base: p.base(locale, "home"), ServiceCount: len(snap.dir.Services)}
+	v := homeView{base: p.base(locale, "home"), ServiceCount: len(snap.dir.Services), Help: p.engine != nil}
 	var emergency, hotline *directory.Service
 	for i := range snap.dir.Services {
 		s := &snap.dir.Services[i]

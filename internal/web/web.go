@@ -117,6 +117,8 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /services", p.services)
 	mux.HandleFunc("GET /services/{slug}", p.service)
 	mux.HandleFunc("GET /organizations/{slug}", p.organization)
+	mux.HandleFunc("GET /help", p.helpPage)
+	mux.HandleFunc("GET /help/plan", p.planPage)
 	mux.HandleFunc("GET /assets/{file}", p.asset)
 	// Every other GET gets the HTML 404 page, quick exit included. More
 	// specific patterns (the API's "/api/", health, metrics) still win.
