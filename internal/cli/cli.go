@@ -131,8 +131,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
-				return nil, err
+				return nil, err // the FlagSet has printed its usage
 			}
 			return nil, fmt.Errorf("%v: %w", err, errUsage)
 		}

@@ -187,6 +187,25 @@ func TestFind(t *testing.T) {
 	}
 }
 
+// Read commands show what the database holds; they never load another
+// pack over the one a running server loaded.
+func TestReadCommandsDoNotReplaceTheDirectory(t *testing.T) {
+	dir := copyPack(t)
+	breakFile(t, filepath.Join(dir, "services.yaml"), "description: In an emergency, please call 911.", "description: In an emergency, please call 911 (test pack).")
+	db := tempDB(t)
+	if r := run(t, nil, "export", "--db", db, "--pack", dir); r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	r := run(t, nil, "show", "emergency-911", "--db", db)
+	if r.code != 0 || !strings.Contains(r.stdout, "(test pack)") || !strings.Contains(r.stderr, "another version of pack us") {
+		t.Fatalf("show replaced the directory or said nothing: %+v", r)
+	}
+	r = run(t, nil, "find", "--db", db, "--json")
+	if r.code != 0 || !strings.Contains(r.stdout, "(test pack)") || regexp.MustCompile(`"(topics|areas|languages|contacts|lines)": null`).MatchString(r.stdout) {
+		t.Fatalf("find --json: %+v", r)
+	}
+}
+
 func TestShow(t *testing.T) {
 	db := tempDB(t)
 	r := run(t, nil, "show", "dhs-hsi-tip-line", "--db", db)

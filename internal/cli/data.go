@@ -63,6 +63,20 @@ func isPostgres(db string) bool {
 // openStore opens the database named by --db and makes sure it holds the
 // pack's directory (loading it is a no-op when it already does).
 func openStore(ctx context.Context, db string, p *pack.Pack) (store.Store, bool, error) {
+	st, err := openDB(ctx, db)
+	if err != nil {
+		return nil, false, err
+	}
+	changed, err := st.LoadDirectory(ctx, store.PackInfo{ID: p.Meta.ID, Hash: p.Hash}, &p.Directory)
+	if err != nil {
+		st.Close()
+		return nil, false, fmt.Errorf("load pack %s into the database: %w", p.Meta.ID, err)
+	}
+	return st, changed, nil
+}
+
+// openDB opens the SQLite file or PostgreSQL database named by --db.
+func openDB(ctx context.Context, db string) (store.Store, error) {
 	var (
 		st  store.Store
 		err error
@@ -74,16 +88,11 @@ func openStore(ctx context.Context, db string, p *pack.Pack) (store.Store, bool,
 	}
 	if err != nil {
 		if errors.Is(err, store.ErrSchemaTooNew) {
-			return nil, false, fmt.Errorf("%w (database %s)", err, redactDSN(db))
+			return nil, fmt.Errorf("%w (database %s)", err, redactDSN(db))
 		}
-		return nil, false, fmt.Errorf("open database %s: %w", redactDSN(db), err)
+		return nil, fmt.Errorf("open database %s: %w", redactDSN(db), err)
 	}
-	changed, err := st.LoadDirectory(ctx, store.PackInfo{ID: p.Meta.ID, Hash: p.Hash}, &p.Directory)
-	if err != nil {
-		st.Close()
-		return nil, false, fmt.Errorf("load pack %s into the database: %w", p.Meta.ID, err)
-	}
-	return st, changed, nil
+	return st, nil
 }
 
 // redactDSN hides a password in a database URL before it is printed.
@@ -102,15 +111,31 @@ func redactDSN(db string) string {
 	return db
 }
 
-// openData loads the pack and opens the database, for the read commands.
-func openData(ctx context.Context, sf storeFlags) (*pack.Pack, store.Store, error) {
+// openData opens the database for the read commands (find, show,
+// export). They read what the database holds and never replace it: only
+// `haven serve` loads a pack into a database that has one. A database with
+// no directory yet gets the pack, so the commands work on a fresh machine.
+func openData(ctx context.Context, env Env, sf storeFlags) (*pack.Pack, store.Store, error) {
 	p, err := loadPack(sf.pack)
 	if err != nil {
 		return nil, nil, err
 	}
-	st, _, err := openStore(ctx, sf.db, p)
+	st, err := openDB(ctx, sf.db)
 	if err != nil {
 		return nil, nil, err
+	}
+	info, err := st.Pack(ctx)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		if _, err := st.LoadDirectory(ctx, store.PackInfo{ID: p.Meta.ID, Hash: p.Hash}, &p.Directory); err != nil {
+			st.Close()
+			return nil, nil, fmt.Errorf("load pack %s into the database: %w", p.Meta.ID, err)
+		}
+	case err != nil:
+		st.Close()
+		return nil, nil, fmt.Errorf("read the database's pack: %w", err)
+	case info.Hash != p.Hash:
+		fmt.Fprintf(env.Stderr, "note: the database holds another version of pack %s than this one; showing the database's. `haven serve` with this pack loads it.\n", info.ID)
 	}
 	return p, st, nil
 }

@@ -34,7 +34,7 @@ func runExport(ctx context.Context, env Env, args []string) error {
 	if *format != "json" {
 		return fmt.Errorf("--format %q: only json is supported: %w", *format, errUsage)
 	}
-	p, st, err := openData(ctx, sf)
+	p, st, err := openData(ctx, env, sf)
 	if err != nil {
 		return err
 	}
@@ -43,5 +43,9 @@ func runExport(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("read directory: %w", err)
 	}
-	return writeJSON(env.Stdout, exportDoc{Format: ExportFormat, Pack: p.Meta, Organizations: d.Organizations, Services: d.Services})
+	services := make([]directory.Service, len(d.Services))
+	for i, s := range d.Services {
+		services[i] = s.ForJSON()
+	}
+	return writeJSON(env.Stdout, exportDoc{Format: ExportFormat, Pack: p.Meta, Organizations: d.Organizations, Services: services})
 }

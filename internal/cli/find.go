@@ -27,7 +27,7 @@ func runFind(ctx context.Context, env Env, args []string) error {
 	if *kind != "" && !slices.Contains(directory.Kinds, *kind) {
 		return fmt.Errorf("--kind %q: want one of %s: %w", *kind, strings.Join(directory.Kinds, ", "), errUsage)
 	}
-	p, st, err := openData(ctx, sf)
+	p, st, err := openData(ctx, env, sf)
 	if err != nil {
 		return err
 	}
@@ -59,10 +59,11 @@ func runFind(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if *asJSON {
-		if all == nil {
-			all = []directory.Service{}
+		out := make([]directory.Service, len(all))
+		for i, s := range all {
+			out[i] = s.ForJSON()
 		}
-		return writeJSON(env.Stdout, all)
+		return writeJSON(env.Stdout, out)
 	}
 	if len(all) == 0 {
 		fmt.Fprintln(env.Stdout, "No service matches. Try fewer words, or `haven find` to list all.")
@@ -105,9 +106,9 @@ func contactLine(c directory.Contact) string {
 	case directory.ChannelEmail:
 		s = "e-mail " + d
 	case directory.ChannelOnline:
-		s = "online " + c.Value
+		s = "online " + d
 	default:
-		s = c.Channel + " " + c.Value
+		s = c.Channel + " " + d
 	}
 	if c.Scope == directory.ScopeInternational {
 		s += " (from outside the U.S.)"

@@ -25,7 +25,7 @@ func runShow(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("want exactly one SLUG: %w", errUsage)
 	}
 	slug := pos[0]
-	_, st, err := openData(ctx, sf)
+	_, st, err := openData(ctx, env, sf)
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func runShow(ctx context.Context, env Env, args []string) error {
 	s, err := st.Service(ctx, slug)
 	if err == nil {
 		if *asJSON {
-			return writeJSON(env.Stdout, s)
+			return writeJSON(env.Stdout, s.ForJSON())
 		}
 		printService(env.Stdout, s, env.now())
 		return nil
@@ -126,7 +126,11 @@ func sourceLine(src directory.Source) string {
 	for i, l := range src.Lines {
 		lines[i] = fmt.Sprint(l)
 	}
-	return fmt.Sprintf("%s, lines %s (verified %s)", src.Document, strings.Join(lines, ", "), src.Verified)
+	word := "lines"
+	if len(lines) == 1 {
+		word = "line"
+	}
+	return fmt.Sprintf("%s, %s %s (verified %s)", src.Document, word, strings.Join(lines, ", "), src.Verified)
 }
 
 func printOrganization(w io.Writer, o directory.Organization, services []directory.Service) {

@@ -170,3 +170,25 @@ func (s Service) HasTopic(topic string) bool {
 	}
 	return false
 }
+
+// orEmpty returns s, or an empty slice where s is nil, so that JSON shows
+// [] where a list belongs, never null.
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// ForJSON returns a copy of the service whose lists are empty, not nil.
+func (s Service) ForJSON() Service {
+	s.Topics = orEmpty(s.Topics)
+	s.Areas = orEmpty(s.Areas)
+	s.Languages = orEmpty(s.Languages)
+	s.Contacts = orEmpty(s.Contacts)
+	s.Source.Lines = orEmpty(s.Source.Lines)
+	for i := range s.Contacts {
+		s.Contacts[i].Source.Lines = orEmpty(s.Contacts[i].Source.Lines)
+	}
+	return s
+}

@@ -66,6 +66,20 @@ func nodeAt(root *yaml.Node, path ...any) *yaml.Node {
 
 func (l *loader) line(root *yaml.Node, path ...any) int { return lineAt(root, path...) }
 
+// has reports whether the mapping at path has the key written out.
+func has(root *yaml.Node, key string, path ...any) bool {
+	n := nodeAt(root, path...)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
+}
+
 func lineAt(root *yaml.Node, path ...any) int {
 	if n := nodeAt(root, path...); n != nil {
 		return n.Line
@@ -158,6 +172,7 @@ func (l *loader) check(p *Pack, docs map[string][]string) {
 		l.addf(OrganizationsFile, 0, "no organizations")
 	}
 	svcs := map[string]bool{}
+	seen := map[string]string{} // channel and value -> the service that has it
 	for i, s := range p.Directory.Services {
 		a := at{l: l, file: ServicesFile, root: l.svcRoot, path: []any{"services", i}}
 		if svcs[s.Slug] {
@@ -168,6 +183,13 @@ func (l *loader) check(p *Pack, docs map[string][]string) {
 			a.sub("organization").errf("service %s: organization %q is not in %s", s.Slug, s.Organization, OrganizationsFile)
 		}
 		c.service(a, s)
+		for j, ct := range s.Contacts {
+			key := ct.Channel + " " + ct.Value
+			if other, dup := seen[key]; dup {
+				a.sub("contacts", j, "value").errf("service %s: %s %s is already a contact of %s; a contact belongs to one service", s.Slug, ct.Channel, ct.Value, other)
+			}
+			seen[key] = s.Slug
+		}
 	}
 	if len(p.Directory.Services) == 0 {
 		l.addf(ServicesFile, 0, "no services")
@@ -228,6 +250,13 @@ func (c *checker) service(a at, s directory.Service) {
 	}
 	if s.Description == "" {
 		a.errf("service %s has no description", s.Slug)
+	}
+	// Whether a service is police or immigration must be said, never
+	// assumed: a missing field would silently read as "no".
+	for _, f := range []string{"law_enforcement", "immigration_authority"} {
+		if !has(a.root, f, a.path...) {
+			a.errf("service %s: %s must be written out (true or false)", s.Slug, f)
+		}
 	}
 	if !slices.Contains(directory.Kinds, s.Kind) {
 		a.sub("kind").errf("service %s: kind %q: want one of %s", s.Slug, s.Kind, strings.Join(directory.Kinds, ", "))

@@ -225,16 +225,22 @@ func (l *loader) yamlError(name string, err error) {
 	l.addf(name, line, "%s", msg)
 }
 
-// splitYAMLLine turns "yaml: line 12: did not find..." into (12, "did not find...").
+// splitYAMLLine turns "yaml: line 12: did not find..." into (12, "did not
+// find..."), and the decoder's "field x not found in type directory.Service"
+// into words for the people who edit packs.
 func splitYAMLLine(s string) (int, string) {
 	s = strings.TrimPrefix(s, "yaml: ")
 	var line int
 	if _, err := fmt.Sscanf(s, "line %d:", &line); err == nil {
 		if i := strings.Index(s, ": "); i >= 0 {
-			return line, strings.TrimSpace(s[i+2:])
+			s = strings.TrimSpace(s[i+2:])
 		}
 	}
-	return 0, s
+	var field string
+	if _, err := fmt.Sscanf(s, "field %s not found in type", &field); err == nil {
+		s = fmt.Sprintf("unknown field %q (misspelled, or not part of the pack format)", field)
+	}
+	return line, s
 }
 
 func (l *loader) load() *Pack {
