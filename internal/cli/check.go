@@ -47,6 +47,9 @@ func runCheck(ctx context.Context, env Env, args []string) error {
 	if p.Routing != nil {
 		rules = fmt.Sprintf("%d assessment and %d step rules, all reachable", len(p.Routing.Assessments), len(p.Routing.Steps))
 	}
+	if len(p.Learn) > 0 {
+		rules += fmt.Sprintf("; %d learn passages", len(p.Learn))
+	}
 	fmt.Fprintf(env.Stdout, "ok: pack %s (%s): %d organizations, %d services, %d contacts; %s\n",
 		p.Meta.ID, p.Meta.Name, len(p.Directory.Organizations), len(p.Directory.Services), contacts, rules)
 	return nil

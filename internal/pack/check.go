@@ -194,6 +194,19 @@ func (l *loader) check(p *Pack, docs map[string][]string) {
 	if len(p.Directory.Services) == 0 {
 		l.addf(ServicesFile, 0, "no services")
 	}
+	ids := map[string]bool{}
+	for i, it := range p.Learn {
+		a := at{l: l, file: LearnFile, root: l.learnRoot, path: []any{"learn", i}}
+		if !slugRe.MatchString(it.ID) || ids[it.ID] {
+			a.sub("id").errf("learn id %q: want a unique id of lower-case letters, digits and hyphens", it.ID)
+		}
+		ids[it.ID] = true
+		if it.Title == "" || it.Text == "" {
+			a.errf("learn item %s needs a title and a text", it.ID)
+		}
+		c.source(a.sub("source"), it.Source)
+		c.quoted(a.sub("text"), it.Source, it.Text)
+	}
 }
 
 type checker struct {
@@ -403,6 +416,27 @@ func (c *checker) cited(a at, s directory.Source, text string) {
 		}
 	}
 	a.errf("%q is not written on the cited lines %v of %s", text, s.Lines, s.Document)
+}
+
+// quoted checks that text is the cited lines' words, word for word: the
+// lines joined by spaces must contain it (white space folded), when the pack
+// carries the source document.
+func (c *checker) quoted(a at, s directory.Source, text string) {
+	lines, ok := c.docs[s.Document]
+	if !ok || text == "" {
+		return
+	}
+	var cited []string
+	for _, n := range s.Lines {
+		if n >= 1 && n <= len(lines) {
+			l := strings.TrimSpace(lines[n-1])
+			cited = append(cited, strings.TrimPrefix(l, "- "))
+		}
+	}
+	fold := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	if !strings.Contains(fold(strings.Join(cited, " ")), fold(text)) {
+		a.errf("the text is not what lines %v of %s say, word for word", s.Lines, s.Document)
+	}
 }
 
 // checkURL accepts an absolute http or https URL with a host.

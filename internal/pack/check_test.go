@@ -76,6 +76,7 @@ func TestBrokenPacks(t *testing.T) {
 		{"email not lower-cased", "services.yaml", `value: traffickingtips@state.gov`, `value: TraffickingTips@state.gov`, `value: TraffickingTips@state.gov`, "lower-cased", false},
 		{"link without scheme", "services.yaml", `value: https://www.ice.gov/tips`, `value: www.ice.gov/tips`, `value: www.ice.gov/tips`, "http or https", false},
 		{"handle not in the source", "organizations.yaml", `handle: "@IJM"`, `handle: "@IJM_"`, `handle: "@IJM_"`, "not written on the cited lines", false},
+		{"learn text not quoted exactly", "learn.yaml", "through the use of force, fraud, or coercion.", "through force.", "text: >-\n      Human Trafficking is a crime", "word for word", false},
 		{"yaml syntax error", "services.yaml", `  - slug: cast`, `  - slug: [cast`, ``, "", true},
 		{"tampered source document", "sources/000_24d3d33fc683f7cc.txt", `1-888-373-7888`, `1-888-373-7880`, ``, "sha256", true},
 	}

@@ -8,6 +8,7 @@
 //	organizations.yaml  organizations:
 //	services.yaml       services:
 //	routing.yaml        rules from a situation to a plan (optional)
+//	learn.yaml          what the sources say, quoted, for people who want to learn (optional)
 //	sources/            the source documents records cite (optional)
 //
 // Load never half-loads: it returns a Pack only when every check passes, and
@@ -38,6 +39,7 @@ const (
 	OrganizationsFile = "organizations.yaml"
 	ServicesFile      = "services.yaml"
 	RoutingFile       = "routing.yaml"
+	LearnFile         = "learn.yaml"
 	SourcesDir        = "sources"
 )
 
@@ -56,6 +58,15 @@ type SourceDoc struct {
 type Topic struct {
 	Slug  string `yaml:"slug" json:"slug"`
 	Label string `yaml:"label" json:"label"`
+}
+
+// LearnItem is a passage of a source, quoted word for word (lines of the
+// source joined by spaces), with a title of the pack's own.
+type LearnItem struct {
+	ID     string           `yaml:"id" json:"id"`
+	Title  string           `yaml:"title" json:"title"`
+	Text   string           `yaml:"text" json:"text"`
+	Source directory.Source `yaml:"source" json:"source"`
 }
 
 // Meta is pack.yaml.
@@ -87,6 +98,8 @@ type Pack struct {
 	Directory directory.Directory
 	// Routing is routing.yaml; nil when the pack has none.
 	Routing *triage.Rules
+	// Learn is learn.yaml, in its order; empty when the pack has none.
+	Learn []LearnItem
 	// Hash is the hex SHA-256 of every file of the pack, names included.
 	Hash string
 
@@ -165,7 +178,7 @@ type loader struct {
 	fsys     fs.FS
 	problems []Problem
 	// Root nodes of the parsed files, for line numbers.
-	metaRoot, orgRoot, svcRoot, routingRoot *yaml.Node
+	metaRoot, orgRoot, svcRoot, routingRoot, learnRoot *yaml.Node
 }
 
 func (l *loader) addf(file string, line int, format string, args ...any) {
@@ -278,6 +291,13 @@ func (l *loader) load() *Pack {
 		routing = &triage.Rules{}
 		l.routingRoot = l.decode(RoutingFile, data, routing)
 	}
+	var learn struct {
+		Learn []LearnItem `yaml:"learn"`
+	}
+	if data := l.read(LearnFile, false); data != nil {
+		files[LearnFile] = data
+		l.learnRoot = l.decode(LearnFile, data, &learn)
+	}
 	if len(l.problems) > 0 {
 		return nil
 	}
@@ -286,6 +306,7 @@ func (l *loader) load() *Pack {
 		Meta:      meta,
 		Directory: directory.Directory{Organizations: orgs.Organizations, Services: svcs.Services},
 		Routing:   routing,
+		Learn:     learn.Learn,
 	}
 	l.check(p, docs)
 	if routing != nil && len(l.problems) == 0 {

@@ -331,3 +331,22 @@ func TestRoutingMessagesNameOnlyPackContacts(t *testing.T) {
 		t.Fatalf("only %d contact tokens found in the messages; the pattern is broken", checked)
 	}
 }
+
+// The source's sentences about trafficking and about using the help it
+// lists are in the pack, quoted: the definition (line 1), 911 (line 2), the
+// Hotline's three jobs (lines 4-6), the first-step advice (line 75) and
+// "use the hotline numbers" (line 76).
+func TestUSPackLearnCoversTheSourcesProse(t *testing.T) {
+	p := loadUS(t)
+	lines := map[int]bool{}
+	for _, it := range p.Learn {
+		for _, n := range it.Source.Lines {
+			lines[n] = true
+		}
+	}
+	for _, n := range []int{1, 2, 4, 5, 6, 75, 76} {
+		if !lines[n] {
+			t.Errorf("no learn item quotes line %d of the source", n)
+		}
+	}
+}
