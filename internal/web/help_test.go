@@ -225,10 +225,18 @@ func TestPlanPage(t *testing.T) {
 			t.Errorf("plan does not say %q", want)
 		}
 	}
-	for _, s := range elements(doc, "section") {
-		if a, ok := attr(s, "data-assessment"); ok && a != triage.AssessTrafficking {
-			t.Errorf("data-assessment %q", a)
+	var assessed []string
+	for _, n := range elements(doc, "") {
+		if a, ok := attr(n, "data-assessment"); ok {
+			assessed = append(assessed, a)
 		}
+	}
+	if len(assessed) != 1 || assessed[0] != triage.AssessTrafficking {
+		t.Errorf("data-assessment %v, want [trafficking]", assessed)
+	}
+	// The first step comes before the explanation: a person sees what to do first.
+	if i, j := strings.Index(body, "Call 1-888-373-7888"), strings.Index(body, "Our source defines human trafficking"); i < 0 || j < 0 || i > j {
+		t.Errorf("the steps must come before the explanation")
 	}
 	links := hrefs(doc)
 	for _, want := range []string{"tel:+18883737888", "sms:233733?body=BEFREE", "mailto:traffickingtips@state.gov", "https://www.ice.gov/tips", "tel:+12026936999", "/services/eeoc"} {
