@@ -69,6 +69,20 @@ function watch(page) {
   return problems;
 }
 
+/** The help flow's pages: each question page, and plans of every kind. */
+const helpPages = [
+  '/help',
+  '/help?step=2&danger=yes',
+  '/help?step=3&danger=yes&role=self',
+  '/help?step=4&role=other&sex=yes&ffc=unsure',
+  '/help?step=5&role=self&labor=yes&ffc=no',
+  '/help/plan?danger=yes&role=other&minor=yes&sex=yes',
+  '/help/plan?role=self&labor=yes&ffc=unsure&channel=text&no_police=yes',
+  '/help/plan?visa_fraud=yes&visa_program=H-2A&anonymous=yes&discrimination=yes',
+  '/help/plan?role=learn',
+  '/help/plan?outside_us=yes&minor=yes&online_child_abuse=yes',
+];
+
 /** Visits / and /services and returns every public page reachable from them. */
 async function crawl() {
   const { context } = await newContext(viewports[0]);
@@ -81,6 +95,12 @@ async function crawl() {
       if (/^\/(services|organizations)\/[a-z0-9-]+$/.test(h)) found.add(h);
     }
   }
+  // The help flow: every question page, with and without earlier answers,
+  // and plans of every shape (with 911 on top, preferring text, learning).
+  await page.goto(server.url + '/');
+  const homeLinks = await page.$$eval('a[href]', (as) => as.map((a) => a.getAttribute('href')));
+  assert.ok(homeLinks.includes('/help'), 'the home page does not link /help');
+  for (const p of helpPages) found.add(p);
   // Organizations are reached from their services' pages.
   for (const p of [...found].filter((p) => p.startsWith('/services/'))) {
     await page.goto(server.url + p);
@@ -206,6 +226,78 @@ test('keyboard: the skip link and the quick exit come first and show focus', asy
   await context.close();
 });
 
+/** Presses Tab until the focused element matches selector (at most 60 times). */
+async function tabTo(page, selector) {
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+  }
+  assert.fail(`Tab never reached ${selector} on ${page.url()}`);
+}
+
+/** Presses key on the focused element and waits for the page it opens. */
+async function pressAndGo(page, key, urlPattern) {
+  await Promise.all([page.waitForURL(urlPattern), page.keyboard.press(key)]);
+  await page.waitForLoadState('load');
+}
+
+test('keyboard only: from the home page through the help flow to a plan', async () => {
+  const { context, foreign } = await newContext(viewports[0]);
+  const page = await context.newPage();
+  await page.goto(server.url + '/');
+  await tabTo(page, 'a[href="/help"]');
+  await pressAndGo(page, 'Enter', /\/help$/);
+
+  // 1: someone is in danger (Space ticks the first radio of the group).
+  await tabTo(page, '#a-danger-yes');
+  await page.keyboard.press('Space');
+  await tabTo(page, 'button[type=submit]');
+  await pressAndGo(page, 'Enter', /step=2/);
+  assert.equal(await page.$eval('main a.btn-emergency', (a) => a.getAttribute('href')), 'tel:911', '911 is not on top after danger=yes');
+
+  // 2: it is happening to me.
+  await tabTo(page, '#a-role-self');
+  await page.keyboard.press('Space');
+  await tabTo(page, 'button[type=submit]');
+  await pressAndGo(page, 'Enter', /step=3/);
+
+  // 3: labor, with force, fraud or coercion.
+  await tabTo(page, '#a-what-labor');
+  await page.keyboard.press('Space');
+  await tabTo(page, '#a-ffc-yes');
+  await page.keyboard.press('Space');
+  await tabTo(page, 'button[type=submit]');
+  await pressAndGo(page, 'Enter', /step=4/);
+
+  // 4: skipped.
+  await tabTo(page, 'a.btn-secondary');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'Skip');
+  await pressAndGo(page, 'Enter', /step=5/);
+
+  // 5: rather not the police; prefers a call. Enter on the button shows the plan.
+  await tabTo(page, '#a-prefs-no_police');
+  await page.keyboard.press('Space');
+  await tabTo(page, '#a-channel-call');
+  await page.keyboard.press('Space');
+  await tabTo(page, 'button[type=submit]');
+  await pressAndGo(page, 'Enter', /\/help\/plan/);
+
+  const q = new URL(page.url()).searchParams;
+  for (const [k, v] of [['danger', 'yes'], ['role', 'self'], ['labor', 'yes'], ['ffc', 'yes'], ['no_police', 'yes'], ['channel', 'call']]) {
+    assert.equal(q.get(k), v, `the plan was asked without ${k}=${v}: ${page.url()}`);
+  }
+  const steps = await page.$$eval('.plan-step', (ls) => ls.map((l) => ({ service: l.dataset.service, le: l.querySelector('.mark-le') !== null })));
+  assert.ok(steps.length >= 3, `only ${steps.length} steps`);
+  assert.equal(steps[0].service, 'emergency-911', 'someone is in danger: 911 comes first');
+  // Avoiding the police: after 911, every step that is not law enforcement comes before any that is.
+  const rest = steps.slice(1).map((s) => s.le);
+  assert.deepEqual(rest, [...rest].sort((a, b) => a - b), `law enforcement before other services: ${JSON.stringify(steps)}`);
+  // The steps are reachable by keyboard too: Tab reaches the first step's button.
+  await tabTo(page, '.plan-step a.btn');
+  assert.deepEqual(foreign, []);
+  await context.close();
+});
+
 test('the filter form works without JavaScript', async () => {
   const context = await browser.newContext({ viewport: { width: 360, height: 640 }, javaScriptEnabled: false });
   const page = await context.newPage();
@@ -229,6 +321,16 @@ test('screenshots at 360x640', async () => {
     await page.goto(server.url + path);
     await page.screenshot({ path: join(artifacts, `${name}.png`) });
   }
+  for (const [name, path] of [
+    ['help-step3', '/help?step=3&danger=yes&role=self'],
+    ['plan', '/help/plan?danger=yes&role=other&minor=yes&sex=yes'],
+    ['plan-labor', '/help/plan?role=self&labor=yes&ffc=unsure&channel=text&no_police=yes&discrimination=yes'],
+  ]) {
+    await page.goto(server.url + path);
+    await page.screenshot({ path: join(artifacts, `${name}.png`) });
+  }
+  await page.goto(server.url + '/help/plan?danger=yes&role=other&minor=yes&sex=yes');
+  await page.screenshot({ path: join(artifacts, 'plan-full.png'), fullPage: true });
   await page.goto(server.url + '/');
   await page.screenshot({ path: join(artifacts, 'home-phone.png') });
   await context.close();
