@@ -194,6 +194,11 @@ func (l *loader) check(p *Pack, docs map[string][]string) {
 	if len(p.Directory.Services) == 0 {
 		l.addf(ServicesFile, 0, "no services")
 	}
+	for _, h := range append([]string{m.Home.Emergency, m.Home.Hotline}, m.Home.More...) {
+		if !svcs[h] {
+			meta.sub("home").errf("home: service %q is not in %s", h, ServicesFile)
+		}
+	}
 	ids := map[string]bool{}
 	for i, it := range p.Learn {
 		a := at{l: l, file: LearnFile, root: l.learnRoot, path: []any{"learn", i}}

@@ -69,6 +69,14 @@ type LearnItem struct {
 	Source directory.Source `yaml:"source" json:"source"`
 }
 
+// Home names the services the home page shows, in order: the emergency
+// line first, then the hotline recommended as a first step, then others.
+type Home struct {
+	Emergency string   `yaml:"emergency" json:"emergency"`
+	Hotline   string   `yaml:"hotline" json:"hotline"`
+	More      []string `yaml:"more,omitempty" json:"more,omitempty"`
+}
+
 // Meta is pack.yaml.
 type Meta struct {
 	ID              string      `yaml:"id" json:"id"`
@@ -80,6 +88,7 @@ type Meta struct {
 	Sources         []SourceDoc `yaml:"sources" json:"sources"`
 	ShortCodes      []string    `yaml:"short_codes,omitempty" json:"short_codes,omitempty"`
 	Topics          []Topic     `yaml:"topics" json:"topics"`
+	Home            Home        `yaml:"home" json:"home"`
 }
 
 // Topic returns the topic with the slug, if the pack defines it.
