@@ -87,10 +87,10 @@ func scenarios() []scenario {
 			check: wantServicesWhere(func(s directory.Service) bool { return s.HasTopic("research") }, defaultLimit, 0)},
 		{name: "not law enforcement", path: "/api/v1/services", query: "law_enforcement=false", status: 200,
 			check: func(t *testing.T, f *fixture, w *httptest.ResponseRecorder) {
-				wantServicesWhere(func(s directory.Service) bool { return !s.LawEnforcement }, defaultLimit, 0)(t, f, w)
+				wantServicesWhere(notLawEnforcement, defaultLimit, 0)(t, f, w)
 				page := decode[gotServicePage](t, w)
 				for _, s := range page.Items {
-					if slices.Contains(lawEnforcement, s.Slug) || s.LawEnforcement {
+					if slices.Contains(lawEnforcement, s.Slug) || s.LawEnforcement == nil || *s.LawEnforcement {
 						t.Errorf("law_enforcement=false returned %s", s.Slug)
 					}
 				}
@@ -121,7 +121,7 @@ func scenarios() []scenario {
 		{name: "offset past the end", path: "/api/v1/services", query: "offset=1000", status: 200, check: wantServicesWhere(everyService, defaultLimit, 1000)},
 		{name: "largest limit", path: "/api/v1/services", query: "limit=200", status: 200, check: wantServicesWhere(everyService, 200, 0)},
 		{name: "filtered paging", path: "/api/v1/services", query: "law_enforcement=false&limit=3&offset=3", status: 200,
-			check: wantServicesWhere(func(s directory.Service) bool { return !s.LawEnforcement }, 3, 3)},
+			check: wantServicesWhere(notLawEnforcement, 3, 3)},
 
 		// Bad query strings.
 		{name: "unknown parameter", path: "/api/v1/services", query: "colour=red", status: 400, code: "invalid_parameter", param: "colour"},
@@ -297,7 +297,8 @@ func TestOpenNow(t *testing.T) {
 		contactOf map[int]*bool
 	}{
 		{"24/7 hotline; its text line has unknown hours", testNow, "nhth", &yes, map[int]*bool{0: &yes, 1: nil}},
-		{"weekly hours, open", testNow, "eeoc", &yes, map[int]*bool{0: &yes}},
+		// The source names no days: inside the hours, unknown.
+		{"weekly hours without days, inside them", testNow, "eeoc", nil, map[int]*bool{0: nil}},
 		{"weekly hours, closed", closed, "eeoc", &no, map[int]*bool{0: &no}},
 		{"unknown hours", testNow, "emergency-911", nil, map[int]*bool{0: nil}},
 	} {
@@ -361,4 +362,10 @@ func TestInternalErrorLeaksNothing(t *testing.T) {
 	if !strings.Contains(logs.String(), "api: internal error") {
 		t.Errorf("internal errors not logged: %s", logs.String())
 	}
+}
+
+// notLawEnforcement: a source says the service is not law enforcement;
+// one it is silent about is not listed as "not".
+func notLawEnforcement(s directory.Service) bool {
+	return s.LawEnforcement != nil && !*s.LawEnforcement
 }

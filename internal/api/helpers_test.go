@@ -60,7 +60,7 @@ type (
 		Slug           string       `json:"slug"`
 		Name           string       `json:"name"`
 		Kind           string       `json:"kind"`
-		LawEnforcement bool         `json:"law_enforcement"`
+		LawEnforcement *bool        `json:"law_enforcement"`
 		Organization   string       `json:"organization"`
 		Topics         []string     `json:"topics"`
 		OpenNow        *bool        `json:"open_now"`
@@ -85,7 +85,7 @@ type (
 			Slug           string `json:"slug"`
 			Name           string `json:"name"`
 			Kind           string `json:"kind"`
-			LawEnforcement bool   `json:"law_enforcement"`
+			LawEnforcement *bool  `json:"law_enforcement"`
 		} `json:"services"`
 	}
 	gotOrganizationPage struct {

@@ -51,8 +51,8 @@ type gotStep struct {
 	Contact              string   `json:"contact"`
 	Display              string   `json:"display"`
 	Keywords             []string `json:"keywords"`
-	LawEnforcement       bool     `json:"law_enforcement"`
-	ImmigrationAuthority bool     `json:"immigration_authority"`
+	LawEnforcement       *bool    `json:"law_enforcement"`
+	ImmigrationAuthority *bool    `json:"immigration_authority"`
 	OpenNow              *bool    `json:"open_now"`
 	Reasons              []string `json:"reasons"`
 }
@@ -198,14 +198,15 @@ func TestRouteIsTheEnginesPlan(t *testing.T) {
 
 // TestRouteOpenNowFollowsAt: "at" decides open_now, not the server's clock.
 func TestRouteOpenNowFollowsAt(t *testing.T) {
+	no := false
 	f := newRouteFixture(t, testNow)
 	for _, tc := range []struct {
 		at   string
-		open bool
+		open *bool
 	}{
-		{"2026-11-30T10:00:00-05:00", true},  // Monday 10:00 in New York
-		{"2026-11-30T22:00:00-05:00", false}, // Monday 22:00
-		{"2026-12-01T03:00:00Z", false},      // the same instant in UTC
+		{"2026-11-30T10:00:00-05:00", nil}, // Monday 10:00 in New York: the source names no days
+		{"2026-11-30T22:00:00-05:00", &no}, // Monday 22:00
+		{"2026-12-01T03:00:00Z", &no},      // the same instant in UTC
 	} {
 		w := post(t, f.mux, "/api/v1/route", "application/json", `{"discrimination":true,"at":"`+tc.at+`"}`)
 		p := decode[gotPlan](t, w)
@@ -213,8 +214,8 @@ func TestRouteOpenNowFollowsAt(t *testing.T) {
 		if i < 0 {
 			t.Fatalf("at %s: no eeoc step in %v", tc.at, stepKeys(p))
 		}
-		if o := p.Steps[i].OpenNow; o == nil || *o != tc.open {
-			t.Errorf("at %s: eeoc open_now = %s, want %v", tc.at, showBool(o), tc.open)
+		if o := p.Steps[i].OpenNow; !sameBool(o, tc.open) {
+			t.Errorf("at %s: eeoc open_now = %s, want %s", tc.at, showBool(o), showBool(tc.open))
 		}
 	}
 }

@@ -52,8 +52,8 @@ type serviceSummary struct {
 	Slug                 string `json:"slug"`
 	Name                 string `json:"name"`
 	Kind                 string `json:"kind"`
-	LawEnforcement       bool   `json:"law_enforcement"`
-	ImmigrationAuthority bool   `json:"immigration_authority"`
+	LawEnforcement       *bool  `json:"law_enforcement"`
+	ImmigrationAuthority *bool  `json:"immigration_authority"`
 }
 
 func newOrganizationView(o directory.Organization) directory.Organization {

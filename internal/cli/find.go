@@ -120,15 +120,34 @@ func contactLine(c directory.Contact) string {
 }
 
 func enforcementLine(s directory.Service) string {
-	switch {
-	case s.LawEnforcement && s.ImmigrationAuthority:
-		return "law enforcement and immigration authority"
-	case s.LawEnforcement:
-		return "law enforcement"
-	case s.ImmigrationAuthority:
-		return "immigration authority"
+	return enforcementWords(s.LawEnforcement, s.ImmigrationAuthority)
+}
+
+// enforcementWords says what a source says of police and immigration ties;
+// nil is "not stated", never "no".
+func enforcementWords(law, immigration *bool) string {
+	word := func(b *bool, yes, no string) string {
+		switch {
+		case b == nil:
+			return ""
+		case *b:
+			return yes
+		}
+		return no
 	}
-	return "not law enforcement, not immigration"
+	l := word(law, "law enforcement", "not law enforcement")
+	i := word(immigration, "immigration authority", "not immigration")
+	switch {
+	case l == "" && i == "":
+		return "law enforcement or immigration: not stated in the source"
+	case l == "":
+		return i + "; law enforcement: not stated in the source"
+	case i == "":
+		return l + "; immigration: not stated in the source"
+	case *law && *immigration:
+		return "law enforcement and immigration authority"
+	}
+	return l + ", " + i
 }
 
 func writeJSON(w io.Writer, v any) error {

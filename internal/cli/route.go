@@ -150,15 +150,7 @@ func stepAction(st triage.Step) string {
 }
 
 func stepMarks(st triage.Step) string {
-	switch {
-	case st.LawEnforcement && st.ImmigrationAuthority:
-		return "law enforcement and immigration authority"
-	case st.LawEnforcement:
-		return "law enforcement"
-	case st.ImmigrationAuthority:
-		return "immigration authority"
-	}
-	return "not law enforcement, not immigration"
+	return enforcementWords(st.LawEnforcement, st.ImmigrationAuthority)
 }
 
 func openWords(open *bool) string {

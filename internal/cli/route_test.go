@@ -33,7 +33,7 @@ func TestRouteText(t *testing.T) {
 		}
 	}
 	r = run(t, nil, "route", "--visa-fraud", "--at", "2026-11-30T10:00:00-05:00")
-	if !strings.Contains(r.stdout, "E-mail TraffickingTips@state.gov\n   Diplomatic Security Service") || !strings.Contains(r.stdout, "law enforcement; hours not stated") {
+	if !strings.Contains(r.stdout, "E-mail TraffickingTips@state.gov\n   Diplomatic Security Service") || !strings.Contains(r.stdout, "law enforcement; immigration: not stated in the source; hours not stated") {
 		t.Errorf("visa fraud: no e-mail step to DSS marked law enforcement:\n%s", r.stdout)
 	}
 	r = run(t, nil, "route", "--discrimination", "--at", "2026-11-30T22:00:00-05:00")

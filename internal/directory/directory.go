@@ -104,14 +104,17 @@ type Contact struct {
 // Service is something a person can use: a hotline, a tip line, an online
 // form, an organization's work, a resource.
 type Service struct {
-	Slug                 string    `yaml:"slug" json:"slug"`
-	Organization         string    `yaml:"organization" json:"organization"`
-	Name                 string    `yaml:"name" json:"name"`
-	AlternateName        string    `yaml:"alternate_name,omitempty" json:"alternate_name,omitempty"`
-	Description          string    `yaml:"description" json:"description"`
-	Kind                 string    `yaml:"kind" json:"kind"`
-	LawEnforcement       bool      `yaml:"law_enforcement" json:"law_enforcement"`
-	ImmigrationAuthority bool      `yaml:"immigration_authority" json:"immigration_authority"`
+	Slug          string `yaml:"slug" json:"slug"`
+	Organization  string `yaml:"organization" json:"organization"`
+	Name          string `yaml:"name" json:"name"`
+	AlternateName string `yaml:"alternate_name,omitempty" json:"alternate_name,omitempty"`
+	Description   string `yaml:"description" json:"description"`
+	Kind          string `yaml:"kind" json:"kind"`
+	// LawEnforcement and ImmigrationAuthority are true or false where a
+	// source says so, nil where none does: Haven never tells a person who
+	// fears the police that a service is safe on a guess.
+	LawEnforcement       *bool     `yaml:"law_enforcement" json:"law_enforcement"`
+	ImmigrationAuthority *bool     `yaml:"immigration_authority" json:"immigration_authority"`
 	Topics               []string  `yaml:"topics" json:"topics"`
 	Areas                []Area    `yaml:"areas,omitempty" json:"areas"`
 	AnonymousOK          *bool     `yaml:"anonymous_ok,omitempty" json:"anonymous_ok"`
@@ -160,6 +163,38 @@ func (s Service) ContactsBy(channel string) []Contact {
 	}
 	return out
 }
+
+// Enforcement says what is known of a service's ties to police and
+// immigration.
+type Enforcement int
+
+// What is known of a service's ties to police and immigration, from the
+// safest to approach for a person who fears them to the least.
+const (
+	// Neither: a source says it is neither law enforcement nor an
+	// immigration authority.
+	Neither Enforcement = iota
+	// Unknown: no source says one way or the other for at least one of them.
+	Unknown
+	// Enforcing: a source says it is law enforcement or an immigration
+	// authority.
+	Enforcing
+)
+
+// Enforcement classifies the service for a person who avoids police and
+// immigration.
+func (s Service) Enforcement() Enforcement {
+	switch {
+	case isTrue(s.LawEnforcement) || isTrue(s.ImmigrationAuthority):
+		return Enforcing
+	case isFalse(s.LawEnforcement) && isFalse(s.ImmigrationAuthority):
+		return Neither
+	}
+	return Unknown
+}
+
+func isTrue(b *bool) bool  { return b != nil && *b }
+func isFalse(b *bool) bool { return b != nil && !*b }
 
 // HasTopic reports whether the service covers the topic.
 func (s Service) HasTopic(topic string) bool {

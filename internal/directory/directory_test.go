@@ -55,12 +55,16 @@ func TestOpenAt(t *testing.T) {
 		{"24/7", Hours{Kind: HoursAlways}, time.Date(2026, 1, 1, 3, 0, 0, 0, time.UTC), ptr(true)},
 		{"unknown", Hours{Kind: HoursUnknown}, time.Now(), nil},
 		{"empty", Hours{}, time.Now(), nil},
-		{"EEOC opening minute", eeoc, time.Date(2026, 11, 24, 7, 0, 0, 0, ny), ptr(true)},
-		{"EEOC last minute", eeoc, time.Date(2026, 11, 24, 19, 59, 0, 0, ny), ptr(true)},
+		// The source names no days for the EEOC: inside its hours Haven
+		// cannot say whether today is one of them; outside, it is closed.
+		{"EEOC opening minute", eeoc, time.Date(2026, 11, 24, 7, 0, 0, 0, ny), nil},
+		{"EEOC last minute", eeoc, time.Date(2026, 11, 24, 19, 59, 0, 0, ny), nil},
+		{"EEOC on a Sunday", eeoc, time.Date(2026, 11, 29, 10, 0, 0, 0, ny), nil},
 		{"EEOC closing minute", eeoc, time.Date(2026, 11, 24, 20, 0, 0, 0, ny), ptr(false)},
 		{"EEOC early", eeoc, time.Date(2026, 11, 24, 6, 59, 0, 0, ny), ptr(false)},
 		// 11:30 UTC in July is 7:30 EDT: open; in January it is 6:30 EST: closed.
-		{"EEOC summer time from UTC", eeoc, time.Date(2026, 7, 14, 11, 30, 0, 0, time.UTC), ptr(true)},
+		{"EEOC summer time from UTC", eeoc, time.Date(2026, 7, 14, 11, 30, 0, 0, time.UTC), nil},
+		{"EEOC summer 06:59 EDT from UTC", eeoc, time.Date(2026, 7, 14, 10, 59, 0, 0, time.UTC), ptr(false)},
 		{"EEOC winter time from UTC", eeoc, time.Date(2026, 1, 13, 11, 30, 0, 0, time.UTC), ptr(false)},
 		{"weekday window on Saturday", weekdays, time.Date(2026, 11, 28, 10, 0, 0, 0, ny), ptr(false)},
 		{"weekday window on Friday", weekdays, time.Date(2026, 11, 27, 10, 0, 0, 0, ny), ptr(true)},

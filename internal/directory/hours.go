@@ -26,9 +26,10 @@ type Hours struct {
 }
 
 // Window is a daily opening window. Days are three-letter English day names
-// ("mon".."sun"); when the source names no days, Days is empty and the window
-// applies to every day (the pack notes the gap). Opens and Closes are "HH:MM"
+// ("mon".."sun"); when the source names no days, Days is empty (the pack
+// notes the gap). Opens and Closes are "HH:MM"
 // in 24-hour time; Closes "24:00" means midnight at the end of the day.
+// Inside a window with no days, "open now" is unknown (nil).
 type Window struct {
 	Days   []string `yaml:"days,omitempty" json:"days,omitempty"`
 	Opens  string   `yaml:"opens" json:"opens"`
@@ -98,8 +99,10 @@ func (h Hours) Validate() error {
 }
 
 // OpenAt reports whether the service answers at t, in the service's own time
-// zone. It returns nil when the hours are unknown (or invalid): Haven never
-// guesses.
+// zone. It returns nil when the hours are unknown (or invalid), and inside
+// a window whose days the source does not name: outside every window the
+// service is closed whatever its days, but inside one Haven cannot say
+// whether today is one of them. Haven never guesses.
 func (h Hours) OpenAt(t time.Time) *bool {
 	yes, no := true, false
 	switch h.Kind {
@@ -115,26 +118,31 @@ func (h Hours) OpenAt(t time.Time) *bool {
 	}
 	local := t.In(loc)
 	minute := local.Hour()*60 + local.Minute()
+	unsure := false
 	for _, w := range h.Windows {
-		if !w.onDay(local.Weekday()) {
-			continue
-		}
 		o, err1 := ParseClock(w.Opens)
 		c, err2 := ParseClock(w.Closes)
 		if err1 != nil || err2 != nil {
 			return nil
 		}
-		if minute >= o && minute < c {
+		if minute < o || minute >= c {
+			continue
+		}
+		if len(w.Days) == 0 {
+			unsure = true
+			continue
+		}
+		if w.onDay(local.Weekday()) {
 			return &yes
 		}
+	}
+	if unsure {
+		return nil
 	}
 	return &no
 }
 
 func (w Window) onDay(d time.Weekday) bool {
-	if len(w.Days) == 0 {
-		return true
-	}
 	for _, name := range w.Days {
 		if dayNames[strings.ToLower(name)] == d {
 			return true

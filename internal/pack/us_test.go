@@ -26,32 +26,32 @@ type fact struct {
 type serviceFacts struct {
 	org          string
 	kind         string
-	law, immig   bool
+	law, immig   *bool  // nil: the source does not say
 	hours        string // directory.Hours kind
 	anonymous    *bool
 	multilingual bool
 	contacts     []fact
 }
 
-var yes = true
+var yes, no = true, false
 
 var sourceFacts = map[string]serviceFacts{
-	"emergency-911": {org: "emergency-services", kind: "emergency", law: true, hours: "unknown",
+	"emergency-911": {org: "emergency-services", kind: "emergency", law: &yes, hours: "unknown",
 		contacts: []fact{{channel: "call", display: "911", value: "911"}}},
-	"nhth": {org: "polaris", kind: "hotline", hours: "24/7", multilingual: true, contacts: []fact{
+	"nhth": {org: "polaris", kind: "hotline", law: &no, immig: &no, hours: "24/7", multilingual: true, contacts: []fact{
 		{channel: "call", display: "1-888-373-7888", value: "+18883737888", scope: "domestic"},
 		{channel: "text", display: "233733", value: "233733", scope: "domestic", keywords: []string{"BEFREE", "HELP"}},
 	}},
-	"dhs-hsi-tip-line": {org: "dhs", kind: "tip_line", law: true, immig: true, hours: "24/7", contacts: []fact{
+	"dhs-hsi-tip-line": {org: "dhs", kind: "tip_line", law: &yes, immig: &yes, hours: "24/7", contacts: []fact{
 		{channel: "call", display: "1-866-DHS-2-ICE", alt: "1-866-347-2423", value: "+18663472423", scope: "domestic"},
 		{channel: "call", display: "1-802-872-6199", value: "+18028726199", scope: "international"},
 		{channel: "online", display: "www.ice.gov/tips", value: "https://www.ice.gov/tips"},
 	}},
-	"fbi-tips": {org: "fbi", kind: "online_reporting", law: true, hours: "unknown", contacts: []fact{
+	"fbi-tips": {org: "fbi", kind: "online_reporting", law: &yes, hours: "unknown", contacts: []fact{
 		{channel: "online", display: "https://tips.fbi.gov/", value: "https://tips.fbi.gov/"},
 		{channel: "website", display: "https://www.fbi.gov/contact-us/field-offices/field-offices", value: "https://www.fbi.gov/contact-us/field-offices/field-offices"},
 	}},
-	"state-dss": {org: "state-department", kind: "tip_line", law: true, hours: "unknown", contacts: []fact{
+	"state-dss": {org: "state-department", kind: "tip_line", law: &yes, hours: "unknown", contacts: []fact{
 		{channel: "email", display: "TraffickingTips@state.gov", value: "traffickingtips@state.gov"},
 	}},
 	"dol-whd": {org: "dol", kind: "hotline", hours: "unknown", contacts: []fact{
@@ -66,11 +66,11 @@ var sourceFacts = map[string]serviceFacts{
 	"eeoc": {org: "eeoc", kind: "hotline", hours: "weekly", contacts: []fact{
 		{channel: "call", display: "1-800-669-4000", value: "+18006694000"},
 	}},
-	"ncmec-cybertipline": {org: "ncmec", kind: "tip_line", hours: "24/7", contacts: []fact{
+	"ncmec-cybertipline": {org: "ncmec", kind: "tip_line", law: &no, immig: &no, hours: "24/7", contacts: []fact{
 		{channel: "call", display: "1-800-THE-LOST", alt: "1-800-843-5678", value: "+18008435678"},
 		{channel: "online", display: "www.cybertipline.com", value: "https://www.cybertipline.com"},
 	}},
-	"polaris":              {org: "polaris", kind: "organization", hours: "unknown"},
+	"polaris":              {org: "polaris", kind: "organization", law: &no, immig: &no, hours: "unknown"},
 	"ijm":                  {org: "ijm", kind: "organization", hours: "unknown"},
 	"exodus-road":          {org: "exodus-road", kind: "organization", hours: "unknown"},
 	"free-the-girls":       {org: "free-the-girls", kind: "organization", hours: "unknown"},
@@ -131,13 +131,13 @@ func TestUSPackServicesMatchSource(t *testing.T) {
 		if s.Organization != f.org || s.Kind != f.kind {
 			t.Errorf("%s: organization/kind = %s/%s, want %s/%s", s.Slug, s.Organization, s.Kind, f.org, f.kind)
 		}
-		if s.LawEnforcement != f.law || s.ImmigrationAuthority != f.immig {
-			t.Errorf("%s: law_enforcement/immigration = %v/%v, want %v/%v", s.Slug, s.LawEnforcement, s.ImmigrationAuthority, f.law, f.immig)
+		if !sameBool(s.LawEnforcement, f.law) || !sameBool(s.ImmigrationAuthority, f.immig) {
+			t.Errorf("%s: law_enforcement/immigration = %s/%s, want %s/%s", s.Slug, showBool(s.LawEnforcement), showBool(s.ImmigrationAuthority), showBool(f.law), showBool(f.immig))
 		}
 		if s.Hours.Kind != f.hours {
 			t.Errorf("%s: hours %q, want %q", s.Slug, s.Hours.Kind, f.hours)
 		}
-		if (s.AnonymousOK == nil) != (f.anonymous == nil) || (s.AnonymousOK != nil && *s.AnonymousOK != *f.anonymous) {
+		if !sameBool(s.AnonymousOK, f.anonymous) {
 			t.Errorf("%s: anonymous_ok = %v, want %v", s.Slug, s.AnonymousOK, f.anonymous)
 		}
 		if s.Multilingual != f.multilingual {
@@ -349,4 +349,16 @@ func TestUSPackLearnCoversTheSourcesProse(t *testing.T) {
 			t.Errorf("no learn item quotes line %d of the source", n)
 		}
 	}
+}
+
+func sameBool(a, b *bool) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+
+func showBool(b *bool) string {
+	if b == nil {
+		return "unknown"
+	}
+	if *b {
+		return "true"
+	}
+	return "false"
 }

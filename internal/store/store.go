@@ -28,7 +28,7 @@ type ServiceFilter struct {
 	Topic          string
 	Kind           string
 	Organization   string // organization slug
-	LawEnforcement *bool  // true: only law enforcement; false: only services that are not
+	LawEnforcement *bool  // true: only law enforcement; false: only services a source says are not (unknown is neither)
 	Query          string // case-insensitive text in name, alternate name, description or organization name
 	Limit          int    // 1..MaxLimit; 0 means MaxLimit
 	Offset         int

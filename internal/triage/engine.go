@@ -43,6 +43,7 @@ type candidate struct {
 	urgent bool
 	order  int
 	group  *group // the service's steps, kept together
+	level  directory.Enforcement
 }
 
 // group is what a service's steps share when they are ordered.
@@ -106,7 +107,7 @@ func (e *Engine) Plan(s Situation, now time.Time) (Plan, error) {
 					Keywords: c.Keywords, LawEnforcement: svc.LawEnforcement, ImmigrationAuthority: svc.ImmigrationAuthority,
 					OpenNow: hours.OpenAt(at), Reasons: []string{reason},
 				},
-				rank: spec.Rank, urgent: spec.Urgent, order: len(cands),
+				rank: spec.Rank, urgent: spec.Urgent, order: len(cands), level: svc.Enforcement(),
 			}
 			if spec.Urgent && s.NoPolice && spec.NoPoliceReason != "" {
 				cd.addReason(e.rules.Messages[spec.NoPoliceReason])
@@ -139,12 +140,11 @@ func (c *candidate) addReason(r string) {
 	}
 }
 
-func enforcement(c *candidate) bool { return c.LawEnforcement || c.ImmigrationAuthority }
-
 func isOpen(c *candidate) bool { return c.OpenNow != nil && *c.OpenNow }
 
 // less orders steps: urgent first; for a person avoiding police, services
-// that are neither law enforcement nor immigration before those that are;
+// a source says are neither law enforcement nor immigration, then those no
+// source speaks of, then law enforcement and immigration;
 // then services by the best rank of their steps, an open service first
 // where two rank the same, each service's steps together; within a
 // service, the channel the person prefers, then rank, then open now; last,
@@ -153,8 +153,8 @@ func less(a, b *candidate, s Situation) bool {
 	if a.urgent != b.urgent {
 		return a.urgent
 	}
-	if s.NoPolice && enforcement(a) != enforcement(b) {
-		return !enforcement(a)
+	if s.NoPolice && a.level != b.level {
+		return a.level < b.level
 	}
 	if a.group != b.group {
 		if a.group.rank != b.group.rank {

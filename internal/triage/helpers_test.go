@@ -120,7 +120,21 @@ func mustTime(s string) time.Time {
 	return t
 }
 
-func isLE(st triage.Step) bool { return st.LawEnforcement || st.ImmigrationAuthority }
+// level is what the pack's source says of a step's ties to police and
+// immigration: 0 neither, 1 not stated, 2 law enforcement or immigration.
+func level(st triage.Step) int {
+	isTrue := func(b *bool) bool { return b != nil && *b }
+	isFalse := func(b *bool) bool { return b != nil && !*b }
+	switch {
+	case isTrue(st.LawEnforcement) || isTrue(st.ImmigrationAuthority):
+		return 2
+	case isFalse(st.LawEnforcement) && isFalse(st.ImmigrationAuthority):
+		return 0
+	}
+	return 1
+}
+
+func sameBool(a, b *bool) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 
 // contactOf returns the service's contact that a step uses.
 func (u usPack) contactOf(st triage.Step) (directory.Contact, bool) {
@@ -177,9 +191,9 @@ func (u usPack) invariants(s triage.Situation, at time.Time, p triage.Plan) []st
 				fail("step %d: %s %s open_now %s, its hours give %s", i, st.Service, st.Channel, fmtOpen(st.OpenNow), fmtOpen(want))
 			}
 		}
-		if st.LawEnforcement != svc.LawEnforcement || st.ImmigrationAuthority != svc.ImmigrationAuthority {
-			fail("step %d: %s law_enforcement/immigration_authority %v/%v, the service's are %v/%v",
-				i, st.Service, st.LawEnforcement, st.ImmigrationAuthority, svc.LawEnforcement, svc.ImmigrationAuthority)
+		if !sameBool(st.LawEnforcement, svc.LawEnforcement) || !sameBool(st.ImmigrationAuthority, svc.ImmigrationAuthority) {
+			fail("step %d: %s law_enforcement/immigration_authority %s/%s, the service's are %s/%s",
+				i, st.Service, fmtOpen(st.LawEnforcement), fmtOpen(st.ImmigrationAuthority), fmtOpen(svc.LawEnforcement), fmtOpen(svc.ImmigrationAuthority))
 		}
 		if st.Name != svc.Name {
 			fail("step %d: name %q, the service's is %q", i, st.Name, svc.Name)
@@ -235,20 +249,16 @@ func (u usPack) invariants(s triage.Situation, at time.Time, p triage.Plan) []st
 		fail("outside the U.S.: no HSI international call step")
 	}
 	// No police: no law-enforcement or immigration step before one that
-	// is neither, except 911 first when someone is in danger.
+	// is neither, and none the source is silent about before one it says
+	// is neither; except 911 first when someone is in danger.
 	if s.NoPolice {
 		start := 0
 		if s.Danger {
 			start = 1
 		}
-		seenLE := -1
-		for i := start; i < len(p.Steps); i++ {
-			if isLE(p.Steps[i]) {
-				if seenLE < 0 {
-					seenLE = i
-				}
-			} else if seenLE >= 0 {
-				fail("no_police: %s (law enforcement) at %d comes before %s (not) at %d", p.Steps[seenLE].Service, seenLE, p.Steps[i].Service, i)
+		for i := start + 1; i < len(p.Steps); i++ {
+			if level(p.Steps[i-1]) > level(p.Steps[i]) {
+				fail("no_police: %s (level %d) at %d comes before %s (level %d) at %d", p.Steps[i-1].Service, level(p.Steps[i-1]), i-1, p.Steps[i].Service, level(p.Steps[i]), i)
 				break
 			}
 		}

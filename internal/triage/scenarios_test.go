@@ -112,16 +112,17 @@ func all(fs ...check) check {
 }
 
 // lawEnforcementMarked checks the plan says which steps are law
-// enforcement: 911, the HSI Tip Line, the FBI and DSS are; the Hotline,
-// the CyberTipline and the Labor Department lines are not.
+// enforcement: 911, the HSI Tip Line, the FBI and DSS are (2); the Hotline
+// and the CyberTipline are not (0); of the Labor Department lines and the
+// EEOC the source does not say (1).
 func lawEnforcementMarked(p triage.Plan, fail func(string, ...any)) {
-	le := map[string]bool{s911: true, sDHS: true, sFBI: true, sDSS: true, sNHTH: false, sNCMEC: false, sWHD: false, sOIG: false, sEEOC: false}
+	le := map[string]int{s911: 2, sDHS: 2, sFBI: 2, sDSS: 2, sNHTH: 0, sNCMEC: 0, sWHD: 1, sOIG: 1, sEEOC: 1}
 	for _, st := range p.Steps {
-		if want, ok := le[st.Service]; ok && isLE(st) != want {
-			fail("%s: law enforcement or immigration = %v, want %v", st.Service, isLE(st), want)
+		if want, ok := le[st.Service]; ok && level(st) != want {
+			fail("%s: police/immigration level = %d, want %d", st.Service, level(st), want)
 		}
 	}
-	if i := indexOf(p, sDHS, "", ""); i >= 0 && !p.Steps[i].ImmigrationAuthority {
+	if i := indexOf(p, sDHS, "", ""); i >= 0 && (p.Steps[i].ImmigrationAuthority == nil || !*p.Steps[i].ImmigrationAuthority) {
 		fail("the HSI Tip Line is not marked as the immigration authority")
 	}
 }
@@ -267,19 +268,19 @@ func scenarios() []scenario {
 
 		// Employment discrimination: the EEOC, 7:00am to 8:00pm Eastern.
 		{name: "discrimination, Tuesday 10:00 New York", s: triage.Situation{Discrimination: true}, assess: notEnough, first: "nhth/call",
-			want: []ref{"eeoc/call/" + vEEOC}, check: all(openNow(sEEOC, &yes), openNow("nhth/call", &yes), openNow("nhth/text", nil))},
+			want: []ref{"eeoc/call/" + vEEOC}, check: all(openNow(sEEOC, nil), openNow("nhth/call", &yes), openNow("nhth/text", nil))},
 		{name: "discrimination, Tuesday 21:00 New York: closed, still there", s: triage.Situation{Discrimination: true},
 			at: mustTime("2026-01-13T21:00:00-05:00"), assess: notEnough, first: "nhth/call", want: []ref{sEEOC}, check: openNow(sEEOC, &no)},
 		{name: "discrimination, 20:00 sharp: closed", s: triage.Situation{Discrimination: true}, at: mustTime("2026-01-14T01:00:00Z"),
 			assess: notEnough, first: "nhth/call", check: openNow(sEEOC, &no)},
 		{name: "discrimination, 19:59: open", s: triage.Situation{Discrimination: true}, at: mustTime("2026-01-14T00:59:00Z"),
-			assess: notEnough, first: "nhth/call", check: openNow(sEEOC, &yes)},
+			assess: notEnough, first: "nhth/call", check: openNow(sEEOC, nil)},
 		{name: "discrimination, first weekday of daylight time, 11:30 UTC = 7:30 EDT: open", s: triage.Situation{Discrimination: true},
-			at: mustTime("2026-03-09T11:30:00Z"), assess: notEnough, first: "nhth/call", check: openNow(sEEOC, &yes)},
+			at: mustTime("2026-03-09T11:30:00Z"), assess: notEnough, first: "nhth/call", check: openNow(sEEOC, nil)},
 		{name: "discrimination, first weekday of standard time, 11:30 UTC = 6:30 EST: closed", s: triage.Situation{Discrimination: true},
 			at: mustTime("2026-11-02T11:30:00Z"), assess: notEnough, first: "nhth/call", check: openNow(sEEOC, &no)},
 		{name: "discrimination, summer, 23:30 UTC = 19:30 EDT: open", s: triage.Situation{Discrimination: true},
-			at: mustTime("2026-07-14T23:30:00Z"), assess: notEnough, first: "nhth/call", check: openNow(sEEOC, &yes)},
+			at: mustTime("2026-07-14T23:30:00Z"), assess: notEnough, first: "nhth/call", check: openNow(sEEOC, nil)},
 
 		// Outside the United States.
 		{name: "outside the U.S.", s: triage.Situation{OutsideUS: true}, assess: notEnough, first: "dhs-hsi-tip-line/call/" + vDHSIntl,
@@ -401,8 +402,8 @@ func TestPlanUsesNowWithoutAt(t *testing.T) {
 	s := triage.Situation{Discrimination: true}
 	for _, c := range []struct {
 		now  string
-		open bool
-	}{{"2026-01-13T10:00:00-05:00", true}, {"2026-01-13T21:00:00-05:00", false}, {"2026-01-13T06:59:00-05:00", false}} {
+		open *bool
+	}{{"2026-01-13T10:00:00-05:00", nil}, {"2026-01-13T21:00:00-05:00", &no}, {"2026-01-13T06:59:00-05:00", &no}} {
 		p, err := u.engine.Plan(s, mustTime(c.now))
 		if err != nil {
 			t.Fatal(err)
@@ -411,8 +412,8 @@ func TestPlanUsesNowWithoutAt(t *testing.T) {
 		if i < 0 {
 			t.Fatalf("no EEOC step: %s", describe(p))
 		}
-		if got := p.Steps[i].OpenNow; got == nil || *got != c.open {
-			t.Errorf("at %s: EEOC open_now = %s, want %v", c.now, fmtOpen(got), c.open)
+		if got := p.Steps[i].OpenNow; !sameOpen(got, c.open) {
+			t.Errorf("at %s: EEOC open_now = %s, want %s", c.now, fmtOpen(got), fmtOpen(c.open))
 		}
 	}
 }

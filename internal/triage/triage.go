@@ -115,14 +115,16 @@ type Plan struct {
 
 // Step is one service to contact on one channel.
 type Step struct {
-	Service              string   `json:"service"`
-	Name                 string   `json:"name"`
-	Channel              string   `json:"channel"`
-	Contact              string   `json:"contact"`
-	Display              string   `json:"display"`
-	Keywords             []string `json:"keywords,omitempty"`
-	LawEnforcement       bool     `json:"law_enforcement"`
-	ImmigrationAuthority bool     `json:"immigration_authority"`
+	Service  string   `json:"service"`
+	Name     string   `json:"name"`
+	Channel  string   `json:"channel"`
+	Contact  string   `json:"contact"`
+	Display  string   `json:"display"`
+	Keywords []string `json:"keywords,omitempty"`
+	// LawEnforcement and ImmigrationAuthority are null where the pack's
+	// source does not say.
+	LawEnforcement       *bool    `json:"law_enforcement"`
+	ImmigrationAuthority *bool    `json:"immigration_authority"`
 	OpenNow              *bool    `json:"open_now"`
 	Reasons              []string `json:"reasons"`
 }

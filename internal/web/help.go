@@ -392,7 +392,7 @@ func (p *Pages) planView(r *http.Request, loc string, s triage.Situation) (planV
 	}
 	for _, st := range plan.Steps {
 		sv := planStepView{
-			marks:   marks{LawEnforcement: st.LawEnforcement, Immigration: st.ImmigrationAuthority},
+			marks:   newMarks(st.LawEnforcement, st.ImmigrationAuthority),
 			Service: st.Service, Name: st.Name, Channel: st.Channel, Contact: st.Contact,
 			Open: openState(st.OpenNow), Reasons: st.Reasons,
 		}

@@ -252,7 +252,7 @@ func TestPlanPage(t *testing.T) {
 		{"nhth", "text", "Not law enforcement or immigration", "Hours not stated in our source"},
 		{"dhs-hsi-tip-line", "call", "Law enforcement | Immigration authority", "Open now"},
 		{"state-dss", "email", "Law enforcement", "Hours not stated in our source"},
-		{"eeoc", "call", "Not law enforcement or immigration", "Closed now. Hours: 7:00am to 8:00pm (EST)"},
+		{"eeoc", "call", "Police or immigration: not stated", "Closed now. Hours: 7:00am to 8:00pm (EST)"},
 	} {
 		li := stepItem(t, doc, tc.service, tc.channel)
 		var marks, open string

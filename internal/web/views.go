@@ -55,11 +55,27 @@ type contactView struct {
 	HoursUnknown bool
 }
 
-// marks is the law-enforcement and immigration marking of a service.
+// marks is what a source says of a service's ties to police and
+// immigration. A field is true only where a source says so; where none
+// does, both of a pair are false and the page says it is not stated.
 type marks struct {
-	LawEnforcement bool
-	Immigration    bool
+	LawEnforcement, NotLawEnforcement bool
+	Immigration, NotImmigration       bool
 }
+
+func newMarks(law, immigration *bool) marks {
+	return marks{
+		LawEnforcement: law != nil && *law, NotLawEnforcement: law != nil && !*law,
+		Immigration: immigration != nil && *immigration, NotImmigration: immigration != nil && !*immigration,
+	}
+}
+
+// Neither reports that a source says the service is neither.
+func (m marks) Neither() bool { return m.NotLawEnforcement && m.NotImmigration }
+
+// Unstated reports that no source says it is law enforcement or
+// immigration, nor that it is neither.
+func (m marks) Unstated() bool { return !m.LawEnforcement && !m.Immigration && !m.Neither() }
 
 // serviceItem is a service in a list.
 type serviceItem struct {
@@ -336,7 +352,7 @@ func (p *Pages) mainContacts(svc *directory.Service) ([]contactView, error) {
 
 func (p *Pages) item(snap *snapshot, svc *directory.Service) (serviceItem, error) {
 	it := serviceItem{
-		marks:   marks{LawEnforcement: svc.LawEnforcement, Immigration: svc.ImmigrationAuthority},
+		marks:   newMarks(svc.LawEnforcement, svc.ImmigrationAuthority),
 		Slug:    svc.Slug,
 		Name:    svc.Name,
 		OrgSlug: svc.Organization,
@@ -383,7 +399,7 @@ func (p *Pages) homeView(locale string, snap *snapshot) (homeView, error) {
 	}
 	if hotline != nil {
 		h := &hotlineView{
-			marks: marks{LawEnforcement: hotline.LawEnforcement, Immigration: hotline.ImmigrationAuthority},
+			marks: newMarks(hotline.LawEnforcement, hotline.ImmigrationAuthority),
 			Slug:  hotline.Slug,
 			Name:  hotline.Name,
 		}
@@ -500,7 +516,7 @@ func (p *Pages) serviceView(locale string, snap *snapshot, svc *directory.Servic
 	l := p.cat.Localizer(locale)
 	v := serviceView{
 		base:         p.base(locale, ""),
-		marks:        marks{LawEnforcement: svc.LawEnforcement, Immigration: svc.ImmigrationAuthority},
+		marks:        newMarks(svc.LawEnforcement, svc.ImmigrationAuthority),
 		Slug:         svc.Slug,
 		Name:         svc.Name,
 		AltName:      svc.AlternateName,

@@ -92,7 +92,8 @@ func TestHomeFollowsTheRecord(t *testing.T) {
 	d.Services = append([]directory.Service(nil), d.Services...)
 	for i := range d.Services {
 		if d.Services[i].Slug == "nhth" {
-			d.Services[i].LawEnforcement = true
+			yes := true
+			d.Services[i].LawEnforcement = &yes
 		}
 	}
 	if _, err := f.db.LoadDirectory(context.Background(), store.PackInfo{ID: "us", Hash: "changed"}, &d); err != nil {
@@ -268,7 +269,9 @@ func TestFilters(t *testing.T) {
 		selected string
 	}{
 		{query: "topic=child_sexual_exploitation", want: []string{"ncmec-cybertipline", "ecpat"}, wantNot: []string{"nhth"}},
-		{query: "law_enforcement=false", want: []string{"nhth", "ncmec-cybertipline", "eeoc"}, wantNot: []string{"dhs-hsi-tip-line", "fbi-tips", "state-dss", "emergency-911"}},
+		// Only services the source says are not law enforcement: the EEOC,
+		// of which it says nothing, is not listed as "not".
+		{query: "law_enforcement=false", want: []string{"nhth", "ncmec-cybertipline", "polaris"}, wantNot: []string{"dhs-hsi-tip-line", "fbi-tips", "state-dss", "emergency-911", "eeoc", "dol-oig-hotline"}},
 		{query: "kind=hotline", want: []string{"nhth", "dol-whd", "dol-oig-hotline", "eeoc"}, wantNot: []string{"polaris", "emergency-911"}},
 		{query: "q=CyberTipline", want: []string{"ncmec-cybertipline"}, wantNot: []string{"nhth"}},
 		{query: "topic=&kind=&q=", want: []string{"nhth", "emergency-911", "siddharth-kara"}},
@@ -418,15 +421,20 @@ func TestOpenNow(t *testing.T) {
 		now  time.Time
 		want string
 	}{
-		{"tuesday 10:00", at(t, "America/New_York", 2026, time.November, 24, 10, 0), "Open now"},
+		// The source names no days: inside the hours, "open now" is unknown.
+		{"tuesday 10:00", at(t, "America/New_York", 2026, time.November, 24, 10, 0), ""},
 		{"tuesday 21:00", at(t, "America/New_York", 2026, time.November, 24, 21, 0), "Closed now"},
-		{"summer 07:00 EDT", at(t, "America/New_York", 2026, time.July, 7, 7, 0), "Open now"},
+		{"summer 07:00 EDT", at(t, "America/New_York", 2026, time.July, 7, 7, 0), ""},
+		{"summer 06:59 EDT", at(t, "America/New_York", 2026, time.July, 7, 6, 59), "Closed now"},
 		{"tuesday 06:59", at(t, "America/New_York", 2026, time.November, 24, 6, 59), "Closed now"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			now := tt.now
 			f := newFixture(t, func() time.Time { return now })
 			body := text(f.page(t, "/services/eeoc", http.StatusOK))
+			if tt.want == "" && (strings.Contains(body, "Open now") || strings.Contains(body, "Closed now")) {
+				t.Errorf("eeoc at %s: says open or closed, but the source names no days", now)
+			}
 			if !strings.Contains(body, tt.want) {
 				t.Errorf("eeoc at %s: want %q", now, tt.want)
 			}
@@ -441,8 +449,8 @@ func TestOpenNow(t *testing.T) {
 func TestOpenNowMovesWithTheClock(t *testing.T) {
 	now := at(t, "America/New_York", 2026, time.November, 24, 10, 0)
 	f := newFixture(t, func() time.Time { return now })
-	if body := text(f.page(t, "/services/eeoc", http.StatusOK)); !strings.Contains(body, "Open now") {
-		t.Fatalf("10:00: not open")
+	if body := text(f.page(t, "/services/eeoc", http.StatusOK)); strings.Contains(body, "Closed now") {
+		t.Fatalf("10:00: closed")
 	}
 	now = now.Add(11 * time.Hour)
 	if body := text(f.page(t, "/services/eeoc", http.StatusOK)); !strings.Contains(body, "Closed now") {

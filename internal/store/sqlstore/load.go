@@ -268,12 +268,8 @@ ON CONFLICT (slug) DO UPDATE SET
 RETURNING id`
 
 func (l *loader) service(ctx context.Context, pos int, sv directory.Service, orgID int64, orgName string) (int64, error) {
-	var anon any // NULL when the source does not say
-	if sv.AnonymousOK != nil {
-		anon = *sv.AnonymousOK
-	}
 	id, err := l.insertID(ctx, upsertService, sv.Slug, pos, orgID, sv.Name, sv.AlternateName, sv.Description,
-		sv.Kind, sv.LawEnforcement, sv.ImmigrationAuthority, anon, sv.Multilingual, searchText(sv, orgName),
+		sv.Kind, nullable(sv.LawEnforcement), nullable(sv.ImmigrationAuthority), nullable(sv.AnonymousOK), sv.Multilingual, searchText(sv, orgName),
 		sv.Source.Document, encodeLines(sv.Source.Lines), sv.Source.Verified)
 	if err != nil {
 		return 0, err
@@ -353,4 +349,12 @@ func (l *loader) hours(ctx context.Context, serviceID int64, contactID any, h di
 		}
 	}
 	return nil
+}
+
+// nullable is NULL for an unknown yes/no, else the value.
+func nullable(b *bool) any {
+	if b == nil {
+		return nil
+	}
+	return *b
 }

@@ -258,16 +258,14 @@ func (s *Store) services(ctx context.Context, tx *sql.Tx, clause string, args []
 	err := s.eachRow(ctx, tx, serviceQuery+clause, args, func(r *sql.Rows) error {
 		var sv directory.Service
 		var id int64
-		var anon sql.NullBool
+		var law, immig, anon sql.NullBool
 		var lines string
 		if err := r.Scan(&id, &sv.Slug, &sv.Organization, &sv.Name, &sv.AlternateName, &sv.Description, &sv.Kind,
-			&sv.LawEnforcement, &sv.ImmigrationAuthority, &anon, &sv.Multilingual,
+			&law, &immig, &anon, &sv.Multilingual,
 			&sv.Source.Document, &lines, &sv.Source.Verified); err != nil {
 			return err
 		}
-		if anon.Valid {
-			sv.AnonymousOK = &anon.Bool
-		}
+		sv.LawEnforcement, sv.ImmigrationAuthority, sv.AnonymousOK = boolPtr(law), boolPtr(immig), boolPtr(anon)
 		var err error
 		if sv.Source.Lines, err = decodeLines(lines); err != nil {
 			return err
@@ -522,4 +520,13 @@ func index(ids []int64) map[int64]int {
 		m[id] = i
 	}
 	return m
+}
+
+// boolPtr is nil for NULL, else a pointer to the value.
+func boolPtr(n sql.NullBool) *bool {
+	if !n.Valid {
+		return nil
+	}
+	b := n.Bool
+	return &b
 }

@@ -60,17 +60,19 @@ func Fixture() *directory.Directory {
 		},
 		Services: []directory.Service{
 			{
-				Slug:          "national-hotline",
-				Organization:  "polaris",
-				Name:          "National Human Trafficking Hotline",
-				AlternateName: "NHTH",
-				Description:   "Confidential help for survivors, any hour.",
-				Kind:          directory.KindHotline,
-				Topics:        []string{"labor", "sex", "youth"},
-				Areas:         []directory.Area{{Scope: directory.AreaNational}},
-				AnonymousOK:   &yes,
-				Multilingual:  true,
-				Languages:     []string{"en", "es"},
+				Slug:                 "national-hotline",
+				Organization:         "polaris",
+				Name:                 "National Human Trafficking Hotline",
+				AlternateName:        "NHTH",
+				Description:          "Confidential help for survivors, any hour.",
+				Kind:                 directory.KindHotline,
+				LawEnforcement:       &no,
+				ImmigrationAuthority: &no,
+				Topics:               []string{"labor", "sex", "youth"},
+				Areas:                []directory.Area{{Scope: directory.AreaNational}},
+				AnonymousOK:          &yes,
+				Multilingual:         true,
+				Languages:            []string{"en", "es"},
 				Hours: directory.Hours{
 					Kind:    directory.HoursAlways,
 					Display: "24 hours a day, 7 days a week",
@@ -113,8 +115,8 @@ func Fixture() *directory.Directory {
 				AlternateName:        "HSI Tip Line",
 				Description:          "Report crimes to federal law enforcement; 100% of tips are reviewed.",
 				Kind:                 directory.KindTipLine,
-				LawEnforcement:       true,
-				ImmigrationAuthority: true,
+				LawEnforcement:       &yes,
+				ImmigrationAuthority: &yes,
 				Topics:               []string{"labor", "sex"},
 				Areas:                []directory.Area{{Scope: directory.AreaNational}, {Scope: directory.AreaInternational}},
 				AnonymousOK:          &no,
@@ -145,7 +147,7 @@ func Fixture() *directory.Directory {
 				Name:           "Online Tip Form",
 				Description:    "A web form for tips.",
 				Kind:           directory.KindOnlineReporting,
-				LawEnforcement: true,
+				LawEnforcement: &yes,
 				Topics:         []string{"labor"},
 				Hours:          directory.Hours{Kind: directory.HoursUnknown},
 				Contacts: []directory.Contact{
@@ -160,16 +162,17 @@ func Fixture() *directory.Directory {
 				Kind:         directory.KindResource,
 			},
 			{
-				Slug:         "ecoute",
-				Organization: "ecoute",
-				Name:         "Ligne d'écoute",
-				Description:  "Écoute confidentielle, en français.",
-				Kind:         directory.KindHotline,
-				Topics:       []string{"sex"},
-				Areas:        []directory.Area{{Scope: directory.AreaRegion, Name: "Québec"}},
-				AnonymousOK:  &yes,
-				Languages:    []string{"fr"},
-				Hours:        directory.Hours{Kind: directory.HoursAlways},
+				Slug:           "ecoute",
+				Organization:   "ecoute",
+				Name:           "Ligne d'écoute",
+				Description:    "Écoute confidentielle, en français.",
+				Kind:           directory.KindHotline,
+				LawEnforcement: &no,
+				Topics:         []string{"sex"},
+				Areas:          []directory.Area{{Scope: directory.AreaRegion, Name: "Québec"}},
+				AnonymousOK:    &yes,
+				Languages:      []string{"fr"},
+				Hours:          directory.Hours{Kind: directory.HoursAlways},
 				Contacts: []directory.Contact{
 					{
 						Channel: directory.ChannelWebsite, Display: "ecoute.example", Value: "https://ecoute.example",
@@ -190,7 +193,7 @@ func Fixture() *directory.Directory {
 // real pack, for paging past store.MaxLimit and for benchmarks.
 func Synthetic(n int) *directory.Directory {
 	d := &directory.Directory{}
-	yes := true
+	yes, no := true, false
 	topics := []string{"labor", "sex", "youth", "online"}
 	for i := 0; i < n; i++ {
 		org := fmt.Sprintf("org-%04d", i/10)
@@ -208,7 +211,7 @@ func Synthetic(n int) *directory.Directory {
 			Name:           fmt.Sprintf("Service %d", i),
 			Description:    fmt.Sprintf("Synthetic service number %d.", i),
 			Kind:           directory.Kinds[i%len(directory.Kinds)],
-			LawEnforcement: i%3 == 0,
+			LawEnforcement: map[bool]*bool{true: &yes, false: &no}[i%3 == 0],
 			Topics:         []string{topics[i%4], topics[(i+1)%4]},
 			Areas:          []directory.Area{{Scope: directory.AreaNational}},
 			AnonymousOK:    &yes,

@@ -374,7 +374,9 @@ func testFilters(t *testing.T, s store.Store) {
 		{"organization bare", store.ServiceFilter{Organization: "bare"}, []string{"bare-service"}},
 		{"unknown organization", store.ServiceFilter{Organization: "nope"}, nil},
 		{"law enforcement", store.ServiceFilter{LawEnforcement: &yes}, []string{"ice-tip-line", "online-form"}},
-		{"not law enforcement", store.ServiceFilter{LawEnforcement: &no}, []string{"national-hotline", "bare-service", "ecoute"}},
+		// Unknown (bare-service says nothing) is neither: "not law
+		// enforcement" lists only services a source says are not.
+		{"not law enforcement", store.ServiceFilter{LawEnforcement: &no}, []string{"national-hotline", "ecoute"}},
 		{"query in name, other case", store.ServiceFilter{Query: "HOTLINE"}, []string{"national-hotline"}},
 		{"query trimmed", store.ServiceFilter{Query: "  hotline\t"}, []string{"national-hotline"}},
 		{"blank query is no query", store.ServiceFilter{Query: "   "}, all},

@@ -59,8 +59,8 @@ CREATE TABLE services (
 	alternate_name        TEXT NOT NULL DEFAULT '',
 	description           TEXT NOT NULL DEFAULT '',
 	kind                  TEXT NOT NULL,
-	law_enforcement       BOOLEAN NOT NULL,
-	immigration_authority BOOLEAN NOT NULL,
+	law_enforcement       BOOLEAN, -- NULL: the source does not say
+	immigration_authority BOOLEAN, -- NULL: the source does not say
 	anonymous_ok          BOOLEAN, -- NULL: the source does not say
 	multilingual          BOOLEAN NOT NULL,
 	-- search_text is the lower-cased name, alternate name, description and

@@ -59,8 +59,8 @@ CREATE TABLE services (
 	alternate_name        TEXT NOT NULL DEFAULT '',
 	description           TEXT NOT NULL DEFAULT '',
 	kind                  TEXT NOT NULL,
-	law_enforcement       INTEGER NOT NULL CHECK (law_enforcement IN (0, 1)),
-	immigration_authority INTEGER NOT NULL CHECK (immigration_authority IN (0, 1)),
+	law_enforcement       INTEGER CHECK (law_enforcement IN (0, 1)),             -- NULL: the source does not say
+	immigration_authority INTEGER CHECK (immigration_authority IN (0, 1)),       -- NULL: the source does not say
 	anonymous_ok          INTEGER CHECK (anonymous_ok IN (0, 1)), -- NULL: the source does not say
 	multilingual          INTEGER NOT NULL CHECK (multilingual IN (0, 1)),
 	-- search_text is the lower-cased name, alternate name, description and
