@@ -13,17 +13,8 @@ import (
 	"github.com/haven-project/haven/internal/directory"
 	"github.com/haven-project/haven/internal/i18n"
 	"github.com/haven-project/haven/internal/store"
+	"github.com/haven-project/haven/internal/triage"
 )
-
-// Slugs of the services the home page features, from the source
-// document's "Hotlines" list. A pack without them still gets a home page:
-// the first emergency service and the first hotline stand in.
-const (
-	homeHotline = "nhth"
-)
-
-// homeOthers are the other hotlines the home page shows briefly.
-func homeOthers() []string { return []string{"ncmec-cybertipline", "dhs-hsi-tip-line"} }
 
 // base is what the layout needs on every page.
 type base struct {
@@ -385,7 +376,13 @@ func (p *Pages) homeView(locale string, snap *snapshot) (homeView, error) {
 			hotline = s
 		}
 	}
-	if s, ok := snap.services[homeHotline]; ok {
+	// The pack names the home page's services (pack.yaml, home:); the
+	// first emergency service and the first hotline stand in for a pack
+	// that does not.
+	if s, ok := snap.services[p.meta.Home.Emergency]; ok {
+		emergency = s
+	}
+	if s, ok := snap.services[p.meta.Home.Hotline]; ok {
 		hotline = s
 	}
 	if emergency != nil {
@@ -422,7 +419,7 @@ func (p *Pages) homeView(locale string, snap *snapshot) (homeView, error) {
 		}
 		v.Hotline = h
 	}
-	for _, slug := range homeOthers() {
+	for _, slug := range p.meta.Home.More {
 		s, ok := snap.services[slug]
 		if !ok {
 			continue
@@ -561,7 +558,20 @@ func (p *Pages) serviceView(locale string, snap *snapshot, svc *directory.Servic
 	if v.Hours, err = p.hours(l, svc.Hours); err != nil {
 		return v, err
 	}
-	for _, c := range svc.Contacts {
+	// An organization's own work is reached through its website and
+	// handles, as the source gives them.
+	org := snap.orgs[svc.Organization]
+	var o directory.Organization
+	if org != nil {
+		o = *org
+	}
+	contacts := triage.ContactsOf(*svc, o)
+	for _, sc := range o.Social {
+		if svc.Kind == directory.KindOrganization && len(svc.ContactsBy(directory.ChannelSocial)) == 0 {
+			contacts = append(contacts, directory.Contact{Channel: directory.ChannelSocial, Display: sc.Handle, Value: sc.URL, Source: o.Source})
+		}
+	}
+	for _, c := range contacts {
 		cv, err := p.contact(svc, c)
 		if err != nil {
 			return v, err

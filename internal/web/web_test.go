@@ -415,6 +415,21 @@ func TestOrganizationPage(t *testing.T) {
 	}
 }
 
+// An organization's own work is reached through the website and handle
+// the source gives the organization; its service page shows them.
+func TestOrganizationServiceShowsItsWebsite(t *testing.T) {
+	f := newFixture(t, nil)
+	links := hrefs(f.page(t, "/services/cast", http.StatusOK))
+	for _, want := range []string{"https://castla.org", "https://x.com/CAST_LA"} {
+		if !contains(links, want) {
+			t.Errorf("cast: no link %q in %v", want, links)
+		}
+	}
+	if body := text(f.page(t, "/services/siddharth-kara", http.StatusOK)); !strings.Contains(body, "Our source gives no way to contact this service.") {
+		t.Error("siddharth-kara: the source gives no contact, and the page should say so")
+	}
+}
+
 func TestOpenNow(t *testing.T) {
 	for _, tt := range []struct {
 		name string
