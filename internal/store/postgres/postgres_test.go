@@ -5,10 +5,8 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"net/url"
 	"os"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -111,65 +109,23 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return openTest(t) })
 }
 
-func TestSchemaTooNew(t *testing.T) {
-	ctx := context.Background()
+// TestLifecycle: restarts keep the directory and apply nothing twice; a
+// newer Haven's database is refused.
+func TestLifecycle(t *testing.T) {
 	dsn := testSchema(t)
-	db, err := Open(ctx, dsn)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	if _, err := db.db.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', '2099-01-01T00:00:00Z')`); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err = Open(ctx, dsn)
-	if err == nil {
-		db.Close()
-		t.Fatal("Open of a database from a newer Haven succeeded")
-	}
-	if !errors.Is(err, store.ErrSchemaTooNew) || !strings.Contains(err.Error(), "version 9999") {
-		t.Errorf("err = %v; want ErrSchemaTooNew naming version 9999", err)
-	}
-}
-
-func TestReopenAppliesNothingTwice(t *testing.T) {
-	ctx := context.Background()
-	dsn := testSchema(t)
-	db, err := Open(ctx, dsn)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	if _, err := db.LoadDirectory(ctx, store.PackInfo{ID: "test", Hash: "1"}, storetest.Fixture()); err != nil {
-		t.Fatal(err)
-	}
-	before := migrations(t, db)
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err = Open(ctx, dsn)
-	if err != nil {
-		t.Fatalf("reopen: %v", err)
-	}
-	defer db.Close()
-	if after := migrations(t, db); !reflect.DeepEqual(after, before) {
-		t.Errorf("schema_migrations changed on reopen:\nbefore %v\nafter  %v", before, after)
-	}
 	ms, err := migrate.Load(migrationFiles, "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(before) != len(ms) {
-		t.Errorf("schema_migrations has %d rows, want %d", len(before), len(ms))
-	}
-	d, err := db.Directory(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(d, storetest.Fixture()) {
-		t.Error("the directory did not survive a reopen")
-	}
+	storetest.RunLifecycle(t, storetest.Lifecycle[*DB]{
+		Open: func(ctx context.Context) (*DB, error) { return Open(ctx, dsn) },
+		Exec: func(ctx context.Context, db *DB, q string) error {
+			_, err := db.db.ExecContext(ctx, q)
+			return err
+		},
+		Migrations: migrations,
+		Known:      len(ms),
+	})
 }
 
 // TestConcurrentOpen: two Havens starting at once on an empty schema both

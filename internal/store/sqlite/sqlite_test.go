@@ -3,10 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -154,73 +152,27 @@ func TestOpenOddPath(t *testing.T) {
 	}
 }
 
-func TestSchemaTooNew(t *testing.T) {
-	ctx := context.Background()
+// TestLifecycle: restarts keep the directory and apply nothing twice; a
+// newer Haven's database is refused. An up-to-date database also gets
+// nothing from the migration runner itself.
+func TestLifecycle(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "haven.db")
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	if _, err := db.write.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', '2099-01-01T00:00:00Z')`); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err = Open(ctx, path)
-	if err == nil {
-		db.Close()
-		t.Fatal("Open of a database from a newer Haven succeeded")
-	}
-	if !errors.Is(err, store.ErrSchemaTooNew) {
-		t.Errorf("err = %v, want ErrSchemaTooNew", err)
-	}
-	if !strings.Contains(err.Error(), "version 9999") || !strings.Contains(err.Error(), "upgrade Haven") {
-		t.Errorf("err = %q; want it to name version 9999 and say to upgrade Haven", err)
-	}
-}
-
-func TestReopenAppliesNothingTwice(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "haven.db")
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	if _, err := db.LoadDirectory(ctx, store.PackInfo{ID: "test", Hash: "1"}, storetest.Fixture()); err != nil {
-		t.Fatal(err)
-	}
-	before := migrations(t, db)
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	db, err = Open(ctx, path)
-	if err != nil {
-		t.Fatalf("reopen: %v", err)
-	}
-	defer db.Close()
-	if after := migrations(t, db); !reflect.DeepEqual(after, before) {
-		t.Errorf("schema_migrations changed on reopen:\nbefore %v\nafter  %v", before, after)
-	}
 	ms, err := migrate.Load(migrationFiles, "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(before) != len(ms) {
-		t.Errorf("schema_migrations has %d rows, want one per migration (%d)", len(before), len(ms))
-	}
-	applied, err := migrate.Apply(ctx, db.write, migrate.Dialect{}, ms)
-	if err != nil || len(applied) != 0 {
-		t.Errorf("Apply on an up-to-date database applied %v, %v; want nothing", applied, err)
-	}
-	d, err := db.Directory(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(d, storetest.Fixture()) {
-		t.Error("the directory did not survive a reopen")
-	}
+	storetest.RunLifecycle(t, storetest.Lifecycle[*DB]{
+		Open: func(ctx context.Context) (*DB, error) { return Open(ctx, path) },
+		Exec: func(ctx context.Context, db *DB, q string) error {
+			if applied, err := migrate.Apply(ctx, db.write, migrate.Dialect{}, ms); err != nil || len(applied) != 0 {
+				t.Errorf("Apply on an up-to-date database applied %v, %v; want nothing", applied, err)
+			}
+			_, err := db.write.ExecContext(ctx, q)
+			return err
+		},
+		Migrations: migrations,
+		Known:      len(ms),
+	})
 }
 
 // migrations lists the rows of schema_migrations.
