@@ -30,13 +30,9 @@ type contactView struct {
 }
 
 func newServiceView(s directory.Service, now time.Time) serviceView {
-	s.Topics = orEmpty(s.Topics)
-	s.Areas = orEmpty(s.Areas)
-	s.Languages = orEmpty(s.Languages)
-	s.Source = source(s.Source)
+	s = s.ForJSON()
 	v := serviceView{Service: s, Contacts: make([]contactView, len(s.Contacts)), OpenNow: s.Hours.OpenAt(now)}
 	for i, c := range s.Contacts {
-		c.Source = source(c.Source)
 		open := v.OpenNow
 		if c.Hours != nil {
 			open = c.Hours.OpenAt(now)
@@ -57,8 +53,7 @@ type serviceSummary struct {
 }
 
 func newOrganizationView(o directory.Organization) directory.Organization {
-	o.Source = source(o.Source)
-	return o
+	return o.ForJSON()
 }
 
 // organizationDetail is an organization with summaries of its services, in
@@ -80,16 +75,4 @@ type organizationPage struct {
 	Total  int                      `json:"total"`
 	Limit  int                      `json:"limit"`
 	Offset int                      `json:"offset"`
-}
-
-func source(s directory.Source) directory.Source {
-	s.Lines = orEmpty(s.Lines)
-	return s
-}
-
-func orEmpty[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }

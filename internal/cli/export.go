@@ -47,5 +47,9 @@ func runExport(ctx context.Context, env Env, args []string) error {
 	for i, s := range d.Services {
 		services[i] = s.ForJSON()
 	}
-	return writeJSON(env.Stdout, exportDoc{Format: ExportFormat, Pack: p.Meta, Organizations: d.Organizations, Services: services})
+	orgs := make([]directory.Organization, len(d.Organizations))
+	for i, o := range d.Organizations {
+		orgs[i] = o.ForJSON()
+	}
+	return writeJSON(env.Stdout, exportDoc{Format: ExportFormat, Pack: p.Meta, Organizations: orgs, Services: services})
 }

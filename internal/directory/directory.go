@@ -216,14 +216,24 @@ func orEmpty[T any](s []T) []T {
 }
 
 // ForJSON returns a copy of the service whose lists are empty, not nil.
+// The service it is called on is not changed.
 func (s Service) ForJSON() Service {
 	s.Topics = orEmpty(s.Topics)
 	s.Areas = orEmpty(s.Areas)
 	s.Languages = orEmpty(s.Languages)
-	s.Contacts = orEmpty(s.Contacts)
 	s.Source.Lines = orEmpty(s.Source.Lines)
-	for i := range s.Contacts {
-		s.Contacts[i].Source.Lines = orEmpty(s.Contacts[i].Source.Lines)
+	cs := make([]Contact, len(s.Contacts))
+	for i, c := range s.Contacts {
+		c.Source.Lines = orEmpty(c.Source.Lines)
+		cs[i] = c
 	}
+	s.Contacts = cs
 	return s
+}
+
+// ForJSON returns a copy of the organization whose source lines are an
+// empty list, not nil.
+func (o Organization) ForJSON() Organization {
+	o.Source.Lines = orEmpty(o.Source.Lines)
+	return o
 }
