@@ -104,16 +104,25 @@ func (h Hours) Validate() error {
 // service is closed whatever its days, but inside one Haven cannot say
 // whether today is one of them. Haven never guesses.
 func (h Hours) OpenAt(t time.Time) *bool {
+	if h.Kind != HoursWeekly {
+		return h.OpenIn(t, time.UTC) // 24/7 or unknown: no zone needed
+	}
+	loc, err := time.LoadLocation(h.TimeZone)
+	if err != nil {
+		return nil
+	}
+	return h.OpenIn(t, loc)
+}
+
+// OpenIn is OpenAt with the time zone already loaded (time.LoadLocation
+// reads the zone file on every call): loc must be h.TimeZone's location.
+func (h Hours) OpenIn(t time.Time, loc *time.Location) *bool {
 	yes, no := true, false
 	switch h.Kind {
 	case HoursAlways:
 		return &yes
 	case HoursWeekly:
 	default:
-		return nil
-	}
-	loc, err := time.LoadLocation(h.TimeZone)
-	if err != nil {
 		return nil
 	}
 	local := t.In(loc)

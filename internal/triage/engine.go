@@ -15,6 +15,7 @@ type Engine struct {
 	rules    Rules
 	services map[string]directory.Service
 	orgs     map[string]directory.Organization
+	zones    map[string]*time.Location // every time zone the hours name, loaded once
 }
 
 // New checks the rules against the directory and returns an engine, or an
@@ -23,9 +24,22 @@ func New(r Rules, d *directory.Directory) (*Engine, error) {
 	if probs := r.Check(d); len(probs) > 0 {
 		return nil, &RulesError{Problems: probs}
 	}
-	e := &Engine{rules: r, services: map[string]directory.Service{}, orgs: map[string]directory.Organization{}}
+	e := &Engine{rules: r, services: map[string]directory.Service{}, orgs: map[string]directory.Organization{}, zones: map[string]*time.Location{}}
 	for _, s := range d.Services {
 		e.services[s.Slug] = s
+		for _, h := range append([]*directory.Hours{&s.Hours}, contactHours(s)...) {
+			if h.Kind != directory.HoursWeekly {
+				continue
+			}
+			if _, ok := e.zones[h.TimeZone]; ok {
+				continue
+			}
+			loc, err := time.LoadLocation(h.TimeZone)
+			if err != nil {
+				return nil, fmt.Errorf("triage: service %s: time zone %q: %w", s.Slug, h.TimeZone, err)
+			}
+			e.zones[h.TimeZone] = loc
+		}
 	}
 	for _, o := range d.Organizations {
 		e.orgs[o.Slug] = o
@@ -105,7 +119,7 @@ func (e *Engine) Plan(s Situation, now time.Time) (Plan, error) {
 				Step: Step{
 					Service: svc.Slug, Name: svc.Name, Channel: c.Channel, Contact: c.Value, Display: c.Display,
 					Keywords: c.Keywords, LawEnforcement: svc.LawEnforcement, ImmigrationAuthority: svc.ImmigrationAuthority,
-					OpenNow: hours.OpenAt(at), Reasons: []string{reason},
+					OpenNow: e.openAt(hours, at), Reasons: []string{reason},
 				},
 				rank: spec.Rank, urgent: spec.Urgent, order: len(cands), level: svc.Enforcement(),
 			}
@@ -132,6 +146,24 @@ func (e *Engine) Plan(s Situation, now time.Time) (Plan, error) {
 		p.Steps = append(p.Steps, c.Step)
 	}
 	return p, nil
+}
+
+// openAt is hours.OpenAt with the engine's loaded time zones.
+func (e *Engine) openAt(h directory.Hours, t time.Time) *bool {
+	if loc, ok := e.zones[h.TimeZone]; ok {
+		return h.OpenIn(t, loc)
+	}
+	return h.OpenAt(t)
+}
+
+func contactHours(s directory.Service) []*directory.Hours {
+	var hs []*directory.Hours
+	for _, c := range s.Contacts {
+		if c.Hours != nil {
+			hs = append(hs, c.Hours)
+		}
+	}
+	return hs
 }
 
 func (c *candidate) addReason(r string) {
