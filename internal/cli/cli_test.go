@@ -299,7 +299,7 @@ func TestServe(t *testing.T) {
 	if base == "" {
 		t.Fatalf("serve did not start: %s", errb.String())
 	}
-	for _, path := range []string{"/", "/services", "/services/nhth", "/organizations/polaris", "/api/v1/services", "/healthz", "/readyz", "/metrics"} {
+	for _, path := range []string{"/", "/en/services", "/en/services/nhth", "/en/organizations/polaris", "/api/v1/services", "/healthz", "/readyz", "/metrics"} {
 		resp, err := http.Get(base + strings.TrimPrefix(path, "/"))
 		if err != nil {
 			t.Fatal(err)

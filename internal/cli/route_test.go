@@ -117,6 +117,11 @@ func TestRoutePackWithoutRules(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, "routing.yaml")); err != nil {
 		t.Fatal(err)
 	}
+	// The translations translate the routing messages too; without the
+	// rules they would name texts the pack no longer has.
+	if err := os.RemoveAll(filepath.Join(dir, "locales")); err != nil {
+		t.Fatal(err)
+	}
 	r := run(t, nil, "route", "--pack", dir)
 	if r.code != 1 || !strings.Contains(r.stderr, "no routing rules") {
 		t.Errorf("pack without routing.yaml: %+v", r)

@@ -229,7 +229,7 @@ func TestSamePlanEverywhere(t *testing.T) {
 					t.Fatal(err)
 				}
 
-				res, body = serveBody(t, h, httptest.NewRequest(http.MethodGet, "/help/plan?"+helpQuery(t, s), nil))
+				res, body = serveBody(t, h, httptest.NewRequest(http.MethodGet, "/en/help/plan?"+helpQuery(t, s), nil))
 				if res.StatusCode != http.StatusOK {
 					t.Fatalf("GET /help/plan: %d", res.StatusCode)
 				}
@@ -271,14 +271,14 @@ func TestAnswersAreNotLogged(t *testing.T) {
 	var logs syncBuffer
 	h := fullServer(t, time.Date(2026, time.November, 30, 15, 0, 0, 0, time.UTC), &logs)
 	answers := "danger=yes&role=other&minor=yes&sex=yes&ffc=unsure&visa_program=H-2A&channel=text&no_police=yes"
-	for _, target := range []string{"/help?step=3&" + answers, "/help/plan?" + answers, "/help?danger=maybe"} {
+	for _, target := range []string{"/en/help?step=3&" + answers, "/en/help/plan?" + answers, "/en/help?danger=maybe"} {
 		serveBody(t, h, httptest.NewRequest(http.MethodGet, target, nil))
 	}
 	req := httptest.NewRequest(http.MethodPost, "/api/v1/route", strings.NewReader(`{"danger":true,"role":"other","minor":true,"visa_program":"H-2A","lang":"zz-secret"}`))
 	req.Header.Set("Content-Type", "application/json")
 	serveBody(t, h, req)
 	got := logs.String()
-	for _, want := range []string{`route="GET /help"`, `route="GET /help/plan"`, `route="POST /api/v1/route"`} {
+	for _, want := range []string{`route="GET /en/help"`, `route="GET /en/help/plan"`, `route="POST /api/v1/route"`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the access log does not record %s:\n%s", want, got)
 		}

@@ -53,7 +53,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	} else {
 		logger.Warn("the pack has no routing rules: /help and /api/v1/route are off", "pack", p.Meta.ID)
 	}
-	pages, err := web.New(web.Config{Store: st, Meta: p.Meta, Logger: logger, Now: env.Now, Engine: engine})
+	pages, err := web.New(web.Config{Store: st, Meta: p.Meta, Logger: logger, Now: env.Now, Engine: engine, Texts: p})
 	if err != nil {
 		return fmt.Errorf("public pages: %w", err)
 	}

@@ -8,6 +8,12 @@
 // the go-i18n template form "{{.Name}}"; a plural message's count is
 // "{{.Count}}".
 //
+// Every catalog starts with a "meta" map that is not a message: the
+// language's name in itself (shown by the language switcher), its writing
+// direction (ltr or rtl), who or what produced the catalog and, when a
+// native speaker reviewed it, who did. Pages in a locale nobody reviewed
+// say so.
+//
 // English (SourceLocale) is the reference: every other locale translates its
 // keys. A locale may lag behind English; Localize then falls back to English,
 // and Check reports what is missing so that a test can refuse it.
@@ -67,8 +73,58 @@ type Catalog struct {
 	tags     []language.Tag
 	matcher  language.Matcher
 	messages map[string]map[string]Message // locale -> key -> message
+	meta     map[string]Meta
 	loc      map[string]*Localizer
+	// bundleTags maps a locale CLDR gives no plural rules (Haitian Creole)
+	// to the tag its messages are filed under in the bundle: the root
+	// locale, whose rule gives every count the form "other". Such a
+	// language has no grammatical plural (Haitian Creole marks it with
+	// "yo"), so "other" is right for it. alias is the reverse map.
+	bundleTags map[string]language.Tag
+	alias      map[language.Tag]string // only to refuse two locales on one tag
 }
+
+// hasPluralRule reports whether go-i18n has CLDR plural rules for tag.
+func hasPluralRule(tag language.Tag) bool {
+	return goi18n.NewBundle(tag).AddMessages(tag, &goi18n.Message{ID: "probe", Other: "x"}) == nil
+}
+
+// bundleTag is the tag a locale's messages are filed under in the bundle:
+// the locale's own, or, when CLDR has no plural rules for it, a private-use
+// tag under Japanese ("ja-x-ht"), whose CLDR rule is the root rule (every
+// count takes "other"). go-i18n finds a rule through a tag's parents, and
+// the private-use subtag keeps the locale apart from a real Japanese one.
+func bundleTag(tag language.Tag) language.Tag {
+	if hasPluralRule(tag) {
+		return tag
+	}
+	base, _ := tag.Base()
+	t, err := language.Parse("ja-x-" + base.String())
+	if err != nil {
+		return tag
+	}
+	return t
+}
+
+// Meta describes one locale's catalog.
+type Meta struct {
+	// Name is the language's name in itself: "Español", "العربية".
+	Name string `yaml:"name"`
+	// Dir is the writing direction: "ltr" or "rtl".
+	Dir string `yaml:"dir"`
+	// ProducedBy says who or what wrote the catalog: a person, a team, or
+	// a machine translation and its date.
+	ProducedBy string `yaml:"produced_by"`
+	// ReviewedBy names the native speaker who reviewed the catalog; empty
+	// when nobody has.
+	ReviewedBy string `yaml:"reviewed_by"`
+}
+
+// Reviewed reports whether a native speaker reviewed the catalog.
+func (m Meta) Reviewed() bool { return strings.TrimSpace(m.ReviewedBy) != "" }
+
+// metaKey is the top-level catalog key that holds Meta, not messages.
+const metaKey = "meta"
 
 // Load reads the catalogs embedded in the binary.
 func Load() (*Catalog, error) {
@@ -90,7 +146,11 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 	c := &Catalog{
 		bundle:   goi18n.NewBundle(language.MustParse(SourceLocale)),
 		messages: map[string]map[string]Message{},
+		meta:     map[string]Meta{},
 		loc:      map[string]*Localizer{},
+		alias:    map[language.Tag]string{},
+
+		bundleTags: map[string]language.Tag{},
 	}
 	for _, name := range names {
 		locale := strings.TrimSuffix(path.Base(name), ".yaml")
@@ -105,10 +165,14 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("i18n: read %s: %w", name, err)
 		}
-		msgs, err := parseCatalog(data)
+		msgs, meta, err := parseCatalog(data)
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %s: %w", name, err)
 		}
+		if err := meta.validate(); err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", name, err)
+		}
+		c.meta[locale] = meta
 		gm := make([]*goi18n.Message, 0, len(msgs))
 		for _, m := range msgs {
 			gm = append(gm, &goi18n.Message{
@@ -121,7 +185,15 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 				Other: m.Forms[FormOther],
 			})
 		}
-		if err := c.bundle.AddMessages(tag, gm...); err != nil {
+		btag := bundleTag(tag)
+		if btag != tag {
+			if prev, taken := c.alias[btag]; taken {
+				return nil, fmt.Errorf("i18n: %s: CLDR has no plural rules for it, nor for %s; only one such locale is supported", name, prev)
+			}
+			c.alias[btag] = locale
+			c.bundleTags[locale] = btag
+		}
+		if err := c.bundle.AddMessages(btag, gm...); err != nil {
 			return nil, fmt.Errorf("i18n: %s: %w", name, err)
 		}
 		c.messages[locale] = msgs
@@ -139,30 +211,64 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 	})
 	for _, l := range c.locales {
 		c.tags = append(c.tags, language.MustParse(l))
+		lang := l
+		if t, ok := c.bundleTags[l]; ok {
+			lang = t.String()
+		}
 		c.loc[l] = &Localizer{
 			locale: l,
 			cat:    c,
-			gl:     goi18n.NewLocalizer(c.bundle, l),
+			gl:     goi18n.NewLocalizer(c.bundle, lang),
 		}
 	}
 	c.matcher = language.NewMatcher(c.tags)
 	return c, nil
 }
 
-// parseCatalog flattens one YAML catalog into messages keyed by dotted key.
-func parseCatalog(data []byte) (map[string]Message, error) {
+func (m Meta) validate() error {
+	switch {
+	case strings.TrimSpace(m.Name) == "":
+		return errors.New("meta.name: give the language's name in itself")
+	case m.Dir != "ltr" && m.Dir != "rtl":
+		return fmt.Errorf("meta.dir %q: want ltr or rtl", m.Dir)
+	case strings.TrimSpace(m.ProducedBy) == "":
+		return errors.New("meta.produced_by: say who or what produced this catalog")
+	}
+	return nil
+}
+
+// parseCatalog flattens one YAML catalog into messages keyed by dotted key,
+// and reads its meta map.
+func parseCatalog(data []byte) (map[string]Message, Meta, error) {
 	var root yaml.Node
+	var meta Meta
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, err
+		return nil, meta, err
 	}
 	out := map[string]Message{}
 	if len(root.Content) == 0 {
-		return out, nil
+		return out, meta, nil
 	}
-	if err := flatten(root.Content[0], "", out); err != nil {
-		return nil, err
+	doc := root.Content[0]
+	if doc.Kind == yaml.MappingNode {
+		// Take meta out before flattening the messages.
+		rest := &yaml.Node{Kind: yaml.MappingNode, Tag: doc.Tag, Line: doc.Line}
+		for i := 0; i+1 < len(doc.Content); i += 2 {
+			k, v := doc.Content[i], doc.Content[i+1]
+			if k.Value != metaKey {
+				rest.Content = append(rest.Content, k, v)
+				continue
+			}
+			if err := v.Decode(&meta); err != nil {
+				return nil, meta, fmt.Errorf("line %d: meta: %w", v.Line, err)
+			}
+		}
+		doc = rest
 	}
-	return out, nil
+	if err := flatten(doc, "", out); err != nil {
+		return nil, meta, err
+	}
+	return out, meta, nil
 }
 
 func flatten(n *yaml.Node, prefix string, out map[string]Message) error {
@@ -238,6 +344,15 @@ func isPluralForm(s string) bool {
 
 // Locales returns the catalog's locales, the source locale first.
 func (c *Catalog) Locales() []string { return append([]string(nil), c.locales...) }
+
+// Meta returns a locale's meta; the zero Meta for an unknown locale.
+func (c *Catalog) Meta(locale string) Meta { return c.meta[locale] }
+
+// Has reports whether the catalog has a locale.
+func (c *Catalog) Has(locale string) bool {
+	_, ok := c.messages[locale]
+	return ok
+}
 
 // Keys returns the keys of a locale's catalog, sorted.
 func (c *Catalog) Keys(locale string) []string {
@@ -418,12 +533,13 @@ func RequiredPluralForms(locale string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("i18n: %w", err)
 	}
+	tag = bundleTag(tag)
 	b := goi18n.NewBundle(tag)
 	probe := &goi18n.Message{ID: "probe", Zero: FormZero, One: FormOne, Two: FormTwo, Few: FormFew, Many: FormMany, Other: FormOther}
 	if err := b.AddMessages(tag, probe); err != nil {
 		return nil, fmt.Errorf("i18n: %w", err)
 	}
-	l := goi18n.NewLocalizer(b, locale)
+	l := goi18n.NewLocalizer(b, tag.String())
 	seen := map[string]bool{FormOther: true}
 	counts := []int{10000, 100000, 1000000, 10000000}
 	for n := 0; n <= 1000; n++ {

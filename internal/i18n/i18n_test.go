@@ -145,16 +145,19 @@ func TestLocalize(t *testing.T) {
 
 // A small catalog pair written here, to show that the checks catch what
 // they promise to and that a lagging locale falls back to English.
+const enMeta = "meta: {name: English, dir: ltr, produced_by: test}\n"
+const esMeta = "meta: {name: Español, dir: ltr, produced_by: test}\n"
+
 func testFS(es string) fstest.MapFS {
 	return fstest.MapFS{
-		"en.yaml": {Data: []byte(`
+		"en.yaml": {Data: []byte(enMeta + `
 greeting: "Hello {{.Name}}"
 bye: "Bye"
 items:
   one: "{{.Count}} item"
   other: "{{.Count}} items"
 `)},
-		"es.yaml": {Data: []byte(es)},
+		"es.yaml": {Data: []byte(esMeta + es)},
 	}
 }
 
@@ -196,12 +199,16 @@ items:
 
 func TestLoadRefuses(t *testing.T) {
 	for name, fsys := range map[string]fstest.MapFS{
-		"no English":        {"es.yaml": {Data: []byte(`a: "b"`)}},
-		"bad tag":           {"en.yaml": {Data: []byte(`a: "b"`)}, "xx-!!.yaml": {Data: []byte(`a: "b"`)}},
-		"not a string":      {"en.yaml": {Data: []byte("a: 12\n")}},
-		"bad YAML":          {"en.yaml": {Data: []byte("a: [\n")}},
-		"dotted key":        {"en.yaml": {Data: []byte(`a.b: "c"`)}},
-		"non-canonical tag": {"en.yaml": {Data: []byte(`a: "b"`)}, "pt-br.yaml": {Data: []byte(`a: "b"`)}},
+		"no English":        {"es.yaml": {Data: []byte(esMeta + `a: "b"`)}},
+		"bad tag":           {"en.yaml": {Data: []byte(enMeta + `a: "b"`)}, "xx-!!.yaml": {Data: []byte(enMeta + `a: "b"`)}},
+		"not a string":      {"en.yaml": {Data: []byte(enMeta + "a: 12\n")}},
+		"bad YAML":          {"en.yaml": {Data: []byte(enMeta + "a: [\n")}},
+		"dotted key":        {"en.yaml": {Data: []byte(enMeta + `a.b: "c"`)}},
+		"non-canonical tag": {"en.yaml": {Data: []byte(enMeta + `a: "b"`)}, "pt-br.yaml": {Data: []byte(esMeta + `a: "b"`)}},
+		"no meta":           {"en.yaml": {Data: []byte(`a: "b"`)}},
+		"no name":           {"en.yaml": {Data: []byte("meta: {dir: ltr, produced_by: x}\na: \"b\"\n")}},
+		"bad direction":     {"en.yaml": {Data: []byte("meta: {name: E, dir: up, produced_by: x}\na: \"b\"\n")}},
+		"no producer":       {"en.yaml": {Data: []byte("meta: {name: E, dir: ltr}\na: \"b\"\n")}},
 	} {
 		if _, err := LoadFS(fsys); err == nil {
 			t.Errorf("%s: loaded", name)
@@ -234,5 +241,33 @@ items:
 	}
 	if s, _ := c.Localizer("es").N("items", 1); s != "1 elemento" {
 		t.Errorf("es one: %q", s)
+	}
+}
+
+func TestMetaOfEveryLocale(t *testing.T) {
+	c := load(t)
+	for _, locale := range c.Locales() {
+		m := c.Meta(locale)
+		if m.Name == "" || m.ProducedBy == "" {
+			t.Errorf("%s: meta %+v: want a name and a producer", locale, m)
+		}
+		want := "ltr"
+		if locale == "ar" {
+			want = "rtl"
+		}
+		if m.Dir != want {
+			t.Errorf("%s: dir %q, want %q", locale, m.Dir, want)
+		}
+	}
+}
+
+// The languages the public pages must offer (issue 5): a locale that goes
+// missing fails here, not in front of a visitor.
+func TestRequiredLocales(t *testing.T) {
+	c := load(t)
+	for _, want := range []string{"en", "es", "zh-Hans", "vi", "tl", "ko", "ru", "ar", "ht", "fr", "pt-BR", "km"} {
+		if !c.Has(want) {
+			t.Errorf("no catalog for %s", want)
+		}
 	}
 }

@@ -10,6 +10,7 @@
 //	routing.yaml        rules from a situation to a plan (optional)
 //	learn.yaml          what the sources say, quoted, for people who want to learn (optional)
 //	sources/            the source documents records cite (optional)
+//	locales/            translations of the records' texts, locales/es.yaml (optional)
 //
 // Load never half-loads: it returns a Pack only when every check passes, and
 // otherwise every problem found, each with its file and line.
@@ -89,6 +90,7 @@ type Meta struct {
 	ShortCodes      []string    `yaml:"short_codes,omitempty" json:"short_codes,omitempty"`
 	Topics          []Topic     `yaml:"topics" json:"topics"`
 	Home            Home        `yaml:"home" json:"home"`
+	Tips            Tips        `yaml:"tips" json:"tips"`
 }
 
 // Topic returns the topic with the slug, if the pack defines it.
@@ -109,8 +111,13 @@ type Pack struct {
 	Routing *triage.Rules
 	// Learn is learn.yaml, in its order; empty when the pack has none.
 	Learn []LearnItem
+	// Translations of the pack's texts, by locale; empty when the pack
+	// has none.
+	Translations map[string]*Translation
 	// Hash is the hex SHA-256 of every file of the pack, names included.
 	Hash string
+
+	texts map[string]string // Texts(), for Translated
 
 	routingRoot *yaml.Node // for the lines of routing problems
 }
@@ -326,6 +333,11 @@ func (l *loader) load() *Pack {
 	if len(l.problems) > 0 {
 		return nil
 	}
+	p.Translations = l.loadTranslations(p, files)
+	if len(l.problems) > 0 {
+		return nil
+	}
+	p.texts = p.Texts()
 	p.Hash = hashFiles(files)
 	p.routingRoot = l.routingRoot
 	return p

@@ -18,12 +18,13 @@ type directive struct{ name, value string }
 
 // cspDirectives is the Content-Security-Policy, in order. Pages load
 // nothing but their own stylesheet and images, submit forms only to
-// themselves, and may not be framed. (Scripts need script-src 'self' here
-// once the public pages ship any.)
+// themselves, and may not be framed. Scripts come only from Haven's own
+// assets (the quick exit's Shift key, the report form's proof of work).
 func cspDirectives() []directive {
 	return []directive{
 		{"default-src", "'none'"},
 		{"style-src", "'self'"},
+		{"script-src", "'self'"},
 		{"img-src", "'self'"},
 		{"form-action", "'self'"},
 		{"base-uri", "'none'"},

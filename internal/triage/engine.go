@@ -50,6 +50,15 @@ func New(r Rules, d *directory.Directory) (*Engine, error) {
 // Message returns the text of a message key of the rules.
 func (e *Engine) Message(key string) string { return e.rules.Messages[key] }
 
+// Messages returns a copy of every message of the rules, by key.
+func (e *Engine) Messages() map[string]string {
+	out := make(map[string]string, len(e.rules.Messages))
+	for k, v := range e.rules.Messages {
+		out[k] = v
+	}
+	return out
+}
+
 // candidate is a step while the plan is being built.
 type candidate struct {
 	Step

@@ -10,6 +10,9 @@ import (
 //go:embed assets/haven.css
 var stylesheet []byte
 
+//go:embed assets/exit.js
+var exitScript []byte
+
 // asset is a static file served at a path that carries a hash of its
 // content, so that it can be cached forever.
 type asset struct {
@@ -30,12 +33,18 @@ func newAsset(base, ext, contentType string, data []byte) (*asset, error) {
 }
 
 func (p *Pages) asset(w http.ResponseWriter, r *http.Request) {
-	if r.PathValue("file") != p.css.file {
+	var a *asset
+	for _, c := range []*asset{p.css, p.js} {
+		if r.PathValue("file") == c.file {
+			a = c
+		}
+	}
+	if a == nil {
 		p.notFound(w, r, p.locale(r))
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Type", p.css.contentType)
+	h.Set("Content-Type", a.contentType)
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	serve(w, r, http.StatusOK, p.css.pg)
+	serve(w, r, http.StatusOK, a.pg)
 }

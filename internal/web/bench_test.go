@@ -31,10 +31,10 @@ func benchPage(b *testing.B, target string) {
 }
 
 func BenchmarkHome(b *testing.B)         { benchPage(b, "/") }
-func BenchmarkServicePage(b *testing.B)  { benchPage(b, "/services/eeoc") }
-func BenchmarkServicesList(b *testing.B) { benchPage(b, "/services") }
+func BenchmarkServicePage(b *testing.B)  { benchPage(b, "/en/services/eeoc") }
+func BenchmarkServicesList(b *testing.B) { benchPage(b, "/en/services") }
 func BenchmarkServicesFilter(b *testing.B) {
-	benchPage(b, "/services?topic=general&law_enforcement=false")
+	benchPage(b, "/en/services?topic=general&law_enforcement=false")
 }
 
-func BenchmarkServicesSearch(b *testing.B) { benchPage(b, "/services?q=hotline") }
+func BenchmarkServicesSearch(b *testing.B) { benchPage(b, "/en/services?q=hotline") }

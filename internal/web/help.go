@@ -296,9 +296,9 @@ func (p *Pages) helpView(r *http.Request, loc string, s triage.Situation, step i
 	l := p.cat.Localizer(loc)
 	steps := helpSteps()
 	specs := steps[step-1]
-	v := helpView{base: p.base(loc, "help"), Step: step, Steps: len(steps), Action: "/help", Next: step + 1}
+	v := helpView{base: p.base(loc, "help", p.here(r)), Step: step, Steps: len(steps), Action: localePath(loc, "/help"), Next: step + 1}
 	if step == len(steps) {
-		v.Action, v.Next = "/help/plan", 0
+		v.Action, v.Next = localePath(loc, "/help/plan"), 0
 	}
 	own := fieldsOf(specs)
 	v.Hidden = answers(s, own)
@@ -371,16 +371,16 @@ func (p *Pages) planPage(w http.ResponseWriter, r *http.Request) {
 
 func (p *Pages) planView(r *http.Request, loc string, s triage.Situation) (planView, error) {
 	l := p.cat.Localizer(loc)
-	v := planView{base: p.base(loc, "help")}
+	v := planView{base: p.base(loc, "help", p.here(r))}
 	plan, err := p.engine.Plan(s, p.now())
 	if err != nil {
 		return v, fmt.Errorf("web: plan: %w", err)
 	}
-	v.Assessment, v.Explanation = plan.Assessment, plan.Explanation
+	v.Assessment, v.Explanation = plan.Assessment, p.trRouting(loc, plan.Explanation)
 	if v.AssessmentText, err = label(l, "plan.assess."+plan.Assessment); err != nil {
 		return v, err
 	}
-	v.ChangeHref = helpHref("/help", 1, answers(s, nil))
+	v.ChangeHref = helpHref(localePath(loc, "/help"), 1, answers(s, nil))
 	if s.Danger {
 		if v.Emergency, err = p.emergency(r); err != nil {
 			return v, err
@@ -393,25 +393,28 @@ func (p *Pages) planView(r *http.Request, loc string, s triage.Situation) (planV
 	for _, st := range plan.Steps {
 		sv := planStepView{
 			marks:   newMarks(st.LawEnforcement, st.ImmigrationAuthority),
-			Service: st.Service, Name: st.Name, Channel: st.Channel, Contact: st.Contact,
-			Open: openState(st.OpenNow), Reasons: st.Reasons,
+			Service: st.Service, Name: p.tr(loc, "service."+st.Service+".name", st.Name), Channel: st.Channel, Contact: st.Contact,
+			Open: openState(st.OpenNow),
+		}
+		for _, reason := range st.Reasons {
+			sv.Reasons = append(sv.Reasons, p.trRouting(loc, reason))
 		}
 		if sv.Action, err = p.stepContact(st); err != nil {
 			return v, err
 		}
 		if svc, ok := snap.services[st.Service]; ok {
-			hours := svc.Hours
-			for _, c := range svc.Contacts {
+			hours, key := svc.Hours, "service."+svc.Slug
+			for i, c := range svc.Contacts {
 				if c.Channel == st.Channel && c.Value == st.Contact {
 					sv.Action.DisplayAlt = c.DisplayAlt
 					if c.Hours != nil {
-						hours = *c.Hours
+						hours, key = *c.Hours, key+".contacts."+strconv.Itoa(i)
 					}
 					break
 				}
 			}
 			if sv.Open == "closed" {
-				sv.Hours = hours.Display
+				sv.Hours = p.tr(loc, key+".hours.display", hours.Display)
 			}
 		}
 		v.Steps = append(v.Steps, sv)
@@ -479,7 +482,7 @@ func (p *Pages) emergency(r *http.Request) (*contactView, error) {
 
 // badAnswer answers 400 with a page naming the parameter, never stored.
 func (p *Pages) badAnswer(w http.ResponseWriter, r *http.Request, loc, param string) {
-	v := errorView{base: p.base(loc, ""), Status: http.StatusBadRequest, Kind: errBadAnswer, Param: param}
+	v := errorView{base: p.base(loc, "", p.here(r)), Status: http.StatusBadRequest, Kind: errBadAnswer, Param: param}
 	pg, err := p.renderFresh(r, loc, pageError, v)
 	if err != nil {
 		p.fail(w, r, loc, err)

@@ -28,9 +28,10 @@ const (
 	pageError        = "error"
 	pageHelp         = "help"
 	pagePlan         = "plan"
+	pageSafety       = "safety"
 )
 
-var pageNames = []string{pageHome, pageServices, pageService, pageOrganization, pageError, pageHelp, pagePlan}
+var pageNames = []string{pageHome, pageServices, pageService, pageOrganization, pageError, pageHelp, pagePlan, pageSafety}
 
 // sharedTemplates are parsed into every page.
 var sharedTemplates = []string{"templates/layout.html", "templates/partials.html"}
@@ -46,6 +47,7 @@ func bootFuncs() template.FuncMap {
 	return template.FuncMap{
 		"t":    func(string, ...any) (string, error) { return "", errors.New("t: not bound to a locale") },
 		"tn":   func(string, int, ...any) (string, error) { return "", errors.New("tn: not bound to a locale") },
+		"path": func(...string) (string, error) { return "", errors.New("path: not bound to a locale") },
 		"join": joinList,
 	}
 }
@@ -54,8 +56,18 @@ func localeFuncs(l *i18n.Localizer) template.FuncMap {
 	return template.FuncMap{
 		"t":    l.T,
 		"tn":   l.N,
+		"path": func(parts ...string) string { return localePath(l.Locale(), strings.Join(parts, "")) },
 		"join": joinList,
 	}
+}
+
+// localePath is the address of a page in a locale: "/es/services" for
+// "/services", "/es/" for "/".
+func localePath(locale, p string) string {
+	if p == "" || p == "/" {
+		return "/" + locale + "/"
+	}
+	return "/" + locale + p
 }
 
 // joinList joins a list of names the pack gives (languages, keywords).
@@ -335,9 +347,6 @@ func (p *Pages) writeWith(w http.ResponseWriter, r *http.Request, status int, lo
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", cc)
 	h.Set("Content-Language", locale)
-	if len(p.tmpl) > 1 {
-		h.Add("Vary", "Accept-Language")
-	}
 	serve(w, r, status, pg)
 }
 
@@ -365,7 +374,7 @@ func (p *Pages) fail(w http.ResponseWriter, r *http.Request, locale string, err 
 }
 
 func (p *Pages) errorPage(w http.ResponseWriter, r *http.Request, locale string, status int, v errorView) {
-	v.base = p.base(locale, "")
+	v.base = p.base(locale, "", p.here(r))
 	v.Status = status
 	pg, err := p.renderFresh(r, locale, pageError, v)
 	if err != nil {

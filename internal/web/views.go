@@ -3,10 +3,12 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"net/http"
 	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -19,14 +21,51 @@ import (
 // base is what the layout needs on every page.
 type base struct {
 	Lang      string
+	Dir       string // "ltr" or "rtl"
 	CSS       string
+	JS        string
 	QuickExit string
 	// Current is the nav entry of this page: "home", "services" or "".
 	Current string
+	// Languages links this page in every language, for the switcher.
+	Languages []languageLink
+	// Unreviewed: no native speaker has reviewed this language's texts;
+	// the page says so in one small line.
+	Unreviewed bool
 }
 
-func (p *Pages) base(locale, current string) base {
-	return base{Lang: locale, CSS: p.css.path, QuickExit: p.exitURL, Current: current}
+// languageLink is one language in the switcher, named in itself.
+type languageLink struct {
+	Tag, Name, Dir, Href string
+	Current              bool
+}
+
+// base returns the layout's data for a page in locale whose address,
+// without the language, is here ("/services?topic=x").
+func (p *Pages) base(locale, current, here string) base {
+	meta := p.cat.Meta(locale)
+	b := base{
+		Lang: locale, Dir: meta.Dir, CSS: p.css.path, JS: p.js.path, QuickExit: p.exitURL,
+		Current: current, Unreviewed: !meta.Reviewed(),
+	}
+	for _, l := range p.cat.Locales() {
+		m := p.cat.Meta(l)
+		b.Languages = append(b.Languages, languageLink{Tag: l, Name: m.Name, Dir: m.Dir, Href: localePath(l, here), Current: l == locale})
+	}
+	return b
+}
+
+// here is a request's address without its language: what the language
+// switcher links in every other language.
+func (p *Pages) here(r *http.Request) string {
+	path := r.URL.Path
+	if first, rest, ok := strings.Cut(strings.TrimPrefix(path, "/"), "/"); ok && p.cat.Has(first) {
+		path = "/" + rest
+	}
+	if r.URL.RawQuery != "" {
+		path += "?" + r.URL.RawQuery
+	}
+	return path
 }
 
 // contactView is one way to reach a service, ready to tap.
@@ -149,6 +188,9 @@ type sourceView struct {
 type serviceView struct {
 	base
 	marks
+	// OfficialName is the name as the source writes it, when the page
+	// shows a translation.
+	OfficialName string
 	Slug         string
 	Name         string
 	AltName      string
@@ -176,16 +218,19 @@ type socialView struct {
 
 type organizationView struct {
 	base
-	Slug        string
-	Name        string
-	AltName     string
-	Description string
-	Website     string
-	WebsiteText string
-	Social      []socialView
-	Notes       []string
-	Source      sourceView
-	Services    []serviceItem
+	// OfficialName is the name as the source writes it, when the page
+	// shows a translation.
+	OfficialName string
+	Slug         string
+	Name         string
+	AltName      string
+	Description  string
+	Website      string
+	WebsiteText  string
+	Social       []socialView
+	Notes        []string
+	Source       sourceView
+	Services     []serviceItem
 }
 
 type errorView struct {
@@ -341,20 +386,20 @@ func (p *Pages) mainContacts(svc *directory.Service) ([]contactView, error) {
 	return nil, nil
 }
 
-func (p *Pages) item(snap *snapshot, svc *directory.Service) (serviceItem, error) {
+func (p *Pages) item(locale string, snap *snapshot, svc *directory.Service) (serviceItem, error) {
 	it := serviceItem{
 		marks:   newMarks(svc.LawEnforcement, svc.ImmigrationAuthority),
 		Slug:    svc.Slug,
-		Name:    svc.Name,
+		Name:    p.tr(locale, "service."+svc.Slug+".name", svc.Name),
 		OrgSlug: svc.Organization,
 		OrgName: svc.Organization,
 	}
 	if o, ok := snap.orgs[svc.Organization]; ok {
-		it.OrgName = o.Name
+		it.OrgName = p.tr(locale, "org."+o.Slug+".name", o.Name)
 	}
 	for _, t := range svc.Topics {
 		if tp, ok := p.meta.Topic(t); ok {
-			it.Topics = append(it.Topics, tp.Label)
+			it.Topics = append(it.Topics, p.topicLabel(locale, tp))
 		}
 	}
 	var err error
@@ -365,7 +410,7 @@ func (p *Pages) item(snap *snapshot, svc *directory.Service) (serviceItem, error
 }
 
 func (p *Pages) homeView(locale string, snap *snapshot) (homeView, error) {
-	v := homeView{base: p.base(locale, "home"), ServiceCount: len(snap.dir.Services), Help: p.engine != nil}
+	v := homeView{base: p.base(locale, "home", "/"), ServiceCount: len(snap.dir.Services), Help: p.engine != nil}
 	var emergency, hotline *directory.Service
 	for i := range snap.dir.Services {
 		s := &snap.dir.Services[i]
@@ -398,10 +443,10 @@ func (p *Pages) homeView(locale string, snap *snapshot) (homeView, error) {
 		h := &hotlineView{
 			marks: newMarks(hotline.LawEnforcement, hotline.ImmigrationAuthority),
 			Slug:  hotline.Slug,
-			Name:  hotline.Name,
+			Name:  p.tr(locale, "service."+hotline.Slug+".name", hotline.Name),
 		}
 		if hotline.Hours.Kind == directory.HoursAlways {
-			h.Hours = hotline.Hours.Display
+			h.Hours = p.tr(locale, "service."+hotline.Slug+".hours.display", hotline.Hours.Display)
 		}
 		if calls := hotline.ContactsBy(directory.ChannelCall); len(calls) > 0 {
 			c, err := p.contact(hotline, calls[0])
@@ -424,7 +469,7 @@ func (p *Pages) homeView(locale string, snap *snapshot) (homeView, error) {
 		if !ok {
 			continue
 		}
-		it, err := p.item(snap, s)
+		it, err := p.item(locale, snap, s)
 		if err != nil {
 			return v, err
 		}
@@ -436,14 +481,14 @@ func (p *Pages) homeView(locale string, snap *snapshot) (homeView, error) {
 func (p *Pages) servicesView(locale string, snap *snapshot, f store.ServiceFilter, list []directory.Service, total int) (servicesView, error) {
 	l := p.cat.Localizer(locale)
 	v := servicesView{
-		base:     p.base(locale, "services"),
+		base:     p.base(locale, "services", "/services"+filterQuery(f)),
 		NotLE:    f.LawEnforcement != nil && !*f.LawEnforcement,
 		Query:    f.Query,
 		Filtered: f != (store.ServiceFilter{}),
 		Count:    total,
 	}
 	for _, t := range p.meta.Topics {
-		v.Topics = append(v.Topics, optionView{Value: t.Slug, Label: t.Label, Selected: t.Slug == f.Topic})
+		v.Topics = append(v.Topics, optionView{Value: t.Slug, Label: p.topicLabel(locale, t), Selected: t.Slug == f.Topic})
 	}
 	for _, k := range directory.Kinds {
 		lb, err := label(l, "kind."+k)
@@ -453,7 +498,7 @@ func (p *Pages) servicesView(locale string, snap *snapshot, f store.ServiceFilte
 		v.Kinds = append(v.Kinds, optionView{Value: k, Label: lb, Selected: k == f.Kind})
 	}
 	for i := range list {
-		it, err := p.item(snap, &list[i])
+		it, err := p.item(locale, snap, &list[i])
 		if err != nil {
 			return v, err
 		}
@@ -462,10 +507,15 @@ func (p *Pages) servicesView(locale string, snap *snapshot, f store.ServiceFilte
 	return v, nil
 }
 
-func (p *Pages) source(s directory.Source) sourceView {
+func (p *Pages) source(l *i18n.Localizer, s directory.Source) sourceView {
 	v := sourceView{Document: s.Document, Verified: s.Verified, LineCount: len(s.Lines), Title: s.Document}
 	if d, ok := p.sources[s.Document]; ok && d.Title != "" {
 		v.Title = d.Title
+	}
+	if t, err := time.Parse(time.DateOnly, s.Verified); err == nil {
+		if d, err := date(l, t); err == nil {
+			v.Verified = d
+		}
 	}
 	lines := make([]string, len(s.Lines))
 	for i, n := range s.Lines {
@@ -475,15 +525,61 @@ func (p *Pages) source(s directory.Source) sourceView {
 	return v
 }
 
-func (p *Pages) hours(l *i18n.Localizer, h directory.Hours) (hoursView, error) {
-	v := hoursView{Display: h.Display, TimeZone: h.TimeZone, Notes: h.Notes}
+// date writes a day as the locale does (format.date, format.month.mN).
+func date(l *i18n.Localizer, t time.Time) (string, error) {
+	month, err := l.T("format.month.m" + strconv.Itoa(int(t.Month())))
+	if err != nil {
+		return "", err
+	}
+	return l.T("format.date", "Month", month, "Day", strconv.Itoa(t.Day()), "Year", strconv.Itoa(t.Year()))
+}
+
+// clock writes a time of day given as "HH:MM" as the locale does: on a
+// 12-hour or a 24-hour clock (format.hour_cycle).
+func clock(l *i18n.Localizer, hhmm string) (string, error) {
+	t, err := time.Parse("15:04", hhmm)
+	if err != nil {
+		return "", fmt.Errorf("web: time of day %q: %w", hhmm, err)
+	}
+	cycle, err := l.T("format.hour_cycle")
+	if err != nil {
+		return "", err
+	}
+	mm := fmt.Sprintf("%02d", t.Minute())
+	if cycle == "24" {
+		return l.T("format.time", "H", fmt.Sprintf("%02d", t.Hour()), "MM", mm)
+	}
+	h := t.Hour() % 12
+	if h == 0 {
+		h = 12
+	}
+	key := "format.time_am"
+	if t.Hour() >= 12 {
+		key = "format.time_pm"
+	}
+	return l.T(key, "H", strconv.Itoa(h), "MM", mm)
+}
+
+// hours is a record's hours in l's locale; key is the record's text key
+// ("service.nhth") for the translations of its display and notes.
+func (p *Pages) hours(l *i18n.Localizer, key string, h directory.Hours) (hoursView, error) {
+	loc := l.Locale()
+	v := hoursView{Display: p.tr(loc, key+".hours.display", h.Display), TimeZone: h.TimeZone, Notes: p.trList(loc, key+".hours.notes", h.Notes)}
 	switch h.Kind {
 	case directory.HoursAlways:
 		v.Always = true
 	case directory.HoursWeekly:
 		v.Weekly = true
 		for _, w := range h.Windows {
-			wv := windowView{Opens: w.Opens, Closes: w.Closes}
+			opens, err := clock(l, w.Opens)
+			if err != nil {
+				return v, err
+			}
+			closes, err := clock(l, w.Closes)
+			if err != nil {
+				return v, err
+			}
+			wv := windowView{Opens: opens, Closes: closes}
 			if len(w.Days) == 0 {
 				s, err := label(l, "hours.every_day")
 				if err != nil {
@@ -512,22 +608,25 @@ func (p *Pages) hours(l *i18n.Localizer, h directory.Hours) (hoursView, error) {
 func (p *Pages) serviceView(locale string, snap *snapshot, svc *directory.Service, open string) (serviceView, error) {
 	l := p.cat.Localizer(locale)
 	v := serviceView{
-		base:         p.base(locale, ""),
+		base:         p.base(locale, "", "/services/"+svc.Slug),
 		marks:        newMarks(svc.LawEnforcement, svc.ImmigrationAuthority),
 		Slug:         svc.Slug,
-		Name:         svc.Name,
-		AltName:      svc.AlternateName,
-		Description:  svc.Description,
+		Name:         p.tr(locale, "service."+svc.Slug+".name", svc.Name),
+		AltName:      p.tr(locale, "service."+svc.Slug+".alternate_name", svc.AlternateName),
+		Description:  p.tr(locale, "service."+svc.Slug+".description", svc.Description),
 		OrgSlug:      svc.Organization,
 		OrgName:      svc.Organization,
 		Multilingual: svc.Multilingual,
 		Languages:    svc.Languages,
 		Open:         open,
-		Notes:        svc.Notes,
-		Source:       p.source(svc.Source),
+		Notes:        p.trList(locale, "service."+svc.Slug+".notes", svc.Notes),
+		Source:       p.source(l, svc.Source),
+	}
+	if v.Name != svc.Name {
+		v.OfficialName = svc.Name
 	}
 	if o, ok := snap.orgs[svc.Organization]; ok {
-		v.OrgName = o.Name
+		v.OrgName = p.tr(locale, "org."+o.Slug+".name", o.Name)
 	}
 	var err error
 	if v.Kind, err = label(l, "kind."+svc.Kind); err != nil {
@@ -539,12 +638,12 @@ func (p *Pages) serviceView(locale string, snap *snapshot, svc *directory.Servic
 			v.Anonymous = "yes"
 		}
 	}
-	for _, a := range svc.Areas {
+	for i, a := range svc.Areas {
 		sc, err := label(l, "area."+a.Scope)
 		if err != nil {
 			return v, err
 		}
-		name := a.Name
+		name := p.tr(locale, "service."+svc.Slug+".areas."+strconv.Itoa(i), a.Name)
 		if name == "" {
 			name, sc = sc, ""
 		}
@@ -552,10 +651,10 @@ func (p *Pages) serviceView(locale string, snap *snapshot, svc *directory.Servic
 	}
 	for _, t := range svc.Topics {
 		if tp, ok := p.meta.Topic(t); ok {
-			v.Topics = append(v.Topics, topicView{Slug: tp.Slug, Label: tp.Label})
+			v.Topics = append(v.Topics, topicView{Slug: tp.Slug, Label: p.topicLabel(locale, tp)})
 		}
 	}
-	if v.Hours, err = p.hours(l, svc.Hours); err != nil {
+	if v.Hours, err = p.hours(l, "service."+svc.Slug, svc.Hours); err != nil {
 		return v, err
 	}
 	// An organization's own work is reached through its website and
@@ -576,6 +675,11 @@ func (p *Pages) serviceView(locale string, snap *snapshot, svc *directory.Servic
 		if err != nil {
 			return v, err
 		}
+		for i, own := range svc.Contacts {
+			if own.Channel == c.Channel && own.Value == c.Value {
+				cv.Purpose = p.tr(locale, "service."+svc.Slug+".contacts."+strconv.Itoa(i)+".purpose", c.Purpose)
+			}
+		}
 		v.Contacts = append(v.Contacts, cv)
 	}
 	return v, nil
@@ -584,14 +688,17 @@ func (p *Pages) serviceView(locale string, snap *snapshot, svc *directory.Servic
 func (p *Pages) organizationView(locale string, snap *snapshot, o *directory.Organization) (organizationView, error) {
 	l := p.cat.Localizer(locale)
 	v := organizationView{
-		base:        p.base(locale, ""),
+		base:        p.base(locale, "", "/organizations/"+o.Slug),
 		Slug:        o.Slug,
-		Name:        o.Name,
-		AltName:     o.AlternateName,
-		Description: o.Description,
+		Name:        p.tr(locale, "org."+o.Slug+".name", o.Name),
+		AltName:     p.tr(locale, "org."+o.Slug+".alternate_name", o.AlternateName),
+		Description: p.tr(locale, "org."+o.Slug+".description", o.Description),
 		WebsiteText: o.WebsiteText,
-		Notes:       o.Notes,
-		Source:      p.source(o.Source),
+		Notes:       p.trList(locale, "org."+o.Slug+".notes", o.Notes),
+		Source:      p.source(l, o.Source),
+	}
+	if v.Name != o.Name {
+		v.OfficialName = o.Name
 	}
 	if o.Website != "" {
 		u, err := webURL(o.Website)
@@ -620,11 +727,33 @@ func (p *Pages) organizationView(locale string, snap *snapshot, o *directory.Org
 	}
 	list := snap.byOrg[o.Slug]
 	for i := range list {
-		it, err := p.item(snap, &list[i])
+		it, err := p.item(locale, snap, &list[i])
 		if err != nil {
 			return v, err
 		}
 		v.Services = append(v.Services, it)
 	}
 	return v, nil
+}
+
+// filterQuery is the canonical query string of a filter without free text
+// ("?topic=x&kind=y"), or "" for none.
+func filterQuery(f store.ServiceFilter) string {
+	v := url.Values{}
+	if f.Topic != "" {
+		v.Set(paramTopic, f.Topic)
+	}
+	if f.Kind != "" {
+		v.Set(paramKind, f.Kind)
+	}
+	if f.LawEnforcement != nil {
+		v.Set(paramLawEnforcement, strconv.FormatBool(*f.LawEnforcement))
+	}
+	if f.Query != "" {
+		v.Set(paramQuery, f.Query)
+	}
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
 }

@@ -41,6 +41,15 @@ type Config struct {
 	// Engine makes the plans of /help. Nil when the pack has no routing
 	// rules: /help then answers 404 and the home page does not link it.
 	Engine *triage.Engine
+	// Texts translates the pack's records; nil shows them as stored.
+	Texts Translator
+}
+
+// Translator gives a record's text in a locale. english is the text as
+// stored; a Translator returns it unchanged when it has no translation
+// made from exactly that text. *pack.Pack is a Translator.
+type Translator interface {
+	Translated(locale, key, english string) string
 }
 
 // versionCheckEvery bounds how often the store's DataVersion is read.
@@ -53,9 +62,12 @@ type Pages struct {
 	log     *slog.Logger
 	now     func() time.Time
 	engine  *triage.Engine
+	texts   Translator
+	routing map[string]string // routing message text -> key, for Texts
 	cat     *i18n.Catalog
 	tmpl    map[string]map[string]tmplSet // locale -> page name -> template
 	css     *asset
+	js      *asset
 	sources map[string]pack.SourceDoc
 	exitURL string
 
@@ -84,6 +96,8 @@ func New(cfg Config) (*Pages, error) {
 		log:     cfg.Logger,
 		now:     cfg.Now,
 		engine:  cfg.Engine,
+		texts:   cfg.Texts,
+		routing: map[string]string{},
 		cat:     cat,
 		sources: map[string]pack.SourceDoc{},
 		exitURL: exit.String(),
@@ -97,7 +111,15 @@ func New(cfg Config) (*Pages, error) {
 	for _, s := range cfg.Meta.Sources {
 		p.sources[s.Document] = s
 	}
+	if p.engine != nil {
+		for k, text := range p.engine.Messages() {
+			p.routing[text] = k
+		}
+	}
 	if p.css, err = newAsset("haven", ".css", "text/css; charset=utf-8", stylesheet); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	if p.js, err = newAsset("exit", ".js", "text/javascript; charset=utf-8", exitScript); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	if p.tmpl, err = parseTemplates(cat); err != nil {
@@ -111,36 +133,120 @@ func New(cfg Config) (*Pages, error) {
 	return p, nil
 }
 
-// Register adds the public routes to mux.
+// pageRoutes are the public pages; each is served under every locale's
+// prefix ("/es/services"), and answers without one by a redirect to the
+// pack's default locale.
+func (p *Pages) pageRoutes() []struct {
+	pattern string
+	h       http.HandlerFunc
+} {
+	return []struct {
+		pattern string
+		h       http.HandlerFunc
+	}{
+		{"/{$}", p.home},
+		{"/services", p.services},
+		{"/services/{slug}", p.service},
+		{"/organizations/{slug}", p.organization},
+		{"/help", p.helpPage},
+		{"/help/plan", p.planPage},
+		{"/safety", p.safetyPage},
+	}
+}
+
+// Register adds the public routes to mux. The language is the first part
+// of every page's path ("/es/services"), so that a page is the same for
+// everyone who opens its address and nothing needs remembering; only "/"
+// chooses one, from Accept-Language.
 func (p *Pages) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", p.home)
-	mux.HandleFunc("GET /services", p.services)
-	mux.HandleFunc("GET /services/{slug}", p.service)
-	mux.HandleFunc("GET /organizations/{slug}", p.organization)
-	mux.HandleFunc("GET /help", p.helpPage)
-	mux.HandleFunc("GET /help/plan", p.planPage)
+	for _, route := range p.pageRoutes() {
+		for _, loc := range p.cat.Locales() {
+			mux.Handle("GET /"+loc+route.pattern, withLocale(loc, route.h))
+		}
+		if route.pattern != "/{$}" {
+			mux.HandleFunc("GET "+route.pattern, p.toDefaultLocale)
+		}
+	}
+	mux.HandleFunc("GET /{$}", p.root)
+	mux.HandleFunc("GET /{lang}", p.bareLocale)
 	mux.HandleFunc("GET /assets/{file}", p.asset)
+	mux.HandleFunc("GET /favicon.ico", favicon)
 	// Every other GET gets the HTML 404 page, quick exit included. More
 	// specific patterns (the API's "/api/", health, metrics) still win.
 	mux.HandleFunc("GET /", p.NotFound)
 }
 
+type localeKey struct{}
+
+// withLocale serves h with the locale in the request's context.
+func withLocale(locale string, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h(w, r.WithContext(context.WithValue(r.Context(), localeKey{}, locale)))
+	})
+}
+
+// root answers "/": the home page in the language the browser asks for.
+// The page's links all carry that language, so it is chosen only here.
+func (p *Pages) root(w http.ResponseWriter, r *http.Request) {
+	loc := p.cat.Match(r.Header.Get("Accept-Language"), p.meta.DefaultLocale)
+	w.Header().Add("Vary", "Accept-Language")
+	p.home(w, r.WithContext(context.WithValue(r.Context(), localeKey{}, loc)))
+}
+
+// toDefaultLocale redirects a page address without a language to the
+// same page in the pack's default language.
+func (p *Pages) toDefaultLocale(w http.ResponseWriter, r *http.Request) {
+	target := localePath(p.defaultLocale(), r.URL.Path)
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, target, http.StatusMovedPermanently)
+}
+
+// bareLocale redirects "/es" to "/es/"; any other one-part path is not
+// found.
+func (p *Pages) bareLocale(w http.ResponseWriter, r *http.Request) {
+	if loc := r.PathValue("lang"); p.cat.Has(loc) {
+		http.Redirect(w, r, localePath(loc, "/"), http.StatusMovedPermanently)
+		return
+	}
+	p.NotFound(w, r)
+}
+
+// favicon answers the browser's own request for an icon with nothing: a
+// tab shows no picture that could say what the site is about.
+func favicon(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Cache-Control", "public, max-age=604800")
+	w.WriteHeader(http.StatusNoContent)
+}
+
 // StylesheetPath returns the fingerprinted path of the stylesheet.
 func (p *Pages) StylesheetPath() string { return p.css.path }
 
-// NotFound answers with the HTML "page not found" page.
+// NotFound answers with the HTML "page not found" page, in the language
+// the path starts with, or the pack's default one.
 func (p *Pages) NotFound(w http.ResponseWriter, r *http.Request) {
-	p.notFound(w, r, p.locale(r))
+	loc := p.defaultLocale()
+	if first, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/"); p.cat.Has(first) {
+		loc = first
+	}
+	p.notFound(w, r, loc)
 }
 
-// locale picks the catalog locale for a request.
-func (p *Pages) locale(r *http.Request) string {
-	if len(p.tmpl) == 1 {
-		for l := range p.tmpl {
-			return l
-		}
+// defaultLocale is the pack's default locale when the catalogs have it.
+func (p *Pages) defaultLocale() string {
+	if p.cat.Has(p.meta.DefaultLocale) {
+		return p.meta.DefaultLocale
 	}
-	return p.cat.Match(r.Header.Get("Accept-Language"), p.meta.DefaultLocale)
+	return i18n.SourceLocale
+}
+
+// locale is the locale a page is served in: set by the route.
+func (p *Pages) locale(r *http.Request) string {
+	if loc, ok := r.Context().Value(localeKey{}).(string); ok {
+		return loc
+	}
+	return p.defaultLocale()
 }
 
 // current returns the directory snapshot, reading the store's DataVersion
@@ -372,4 +478,38 @@ func openState(open *bool) string {
 	default:
 		return "closed"
 	}
+}
+
+// tr returns a record's text in locale: the pack's translation of key
+// when it was made from exactly english, else english.
+func (p *Pages) tr(locale, key, english string) string {
+	if p.texts == nil || english == "" {
+		return english
+	}
+	return p.texts.Translated(locale, key, english)
+}
+
+// trList translates a list of texts keyed prefix.0, prefix.1, ...
+func (p *Pages) trList(locale, prefix string, items []string) []string {
+	if len(items) == 0 {
+		return items
+	}
+	out := make([]string, len(items))
+	for i, s := range items {
+		out[i] = p.tr(locale, prefix+"."+strconv.Itoa(i), s)
+	}
+	return out
+}
+
+// trRouting translates a message of the routing rules, found by its text.
+func (p *Pages) trRouting(locale, english string) string {
+	if key, ok := p.routing[english]; ok {
+		return p.tr(locale, "routing."+key, english)
+	}
+	return english
+}
+
+// topicLabel is a topic's label in locale.
+func (p *Pages) topicLabel(locale string, t pack.Topic) string {
+	return p.tr(locale, "topic."+t.Slug, t.Label)
 }

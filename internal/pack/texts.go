@@ -1,0 +1,243 @@
+package pack
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/language"
+
+	"github.com/haven-project/haven/internal/directory"
+)
+
+// LocalesDir holds the pack's translations of its own records, one file per
+// locale (locales/es.yaml), each a flat map of text keys to translations.
+const LocalesDir = "locales"
+
+// Tips is who reads the tips sent through the report form.
+type Tips struct {
+	// Recipient names them, as the form says "Your report will be read
+	// by ...".
+	Recipient string `yaml:"recipient" json:"recipient"`
+	// LawEnforcement: true, false, or nil when the pack does not say.
+	LawEnforcement *bool `yaml:"law_enforcement" json:"law_enforcement"`
+}
+
+// Translation is one locale's translation of the pack's texts.
+type Translation struct {
+	Locale     string            `yaml:"locale"`
+	ProducedBy string            `yaml:"produced_by"`
+	ReviewedBy string            `yaml:"reviewed_by"`
+	Texts      map[string]string `yaml:"texts"`
+}
+
+// Texts returns every text of the pack that a page shows and a translation
+// may replace, keyed as the locale files key them:
+//
+//	pack.name, topic.<slug>, tips.recipient,
+//	org.<slug>.name|alternate_name|description|notes.<i>,
+//	service.<slug>.name|alternate_name|description|notes.<i>|areas.<i>,
+//	service.<slug>.hours.display|hours.notes.<i>,
+//	service.<slug>.contacts.<i>.purpose|hours.display|hours.notes.<j>,
+//	routing.<message key>.
+func (p *Pack) Texts() map[string]string {
+	out := map[string]string{}
+	add := func(key, text string) {
+		if text != "" {
+			out[key] = text
+		}
+	}
+	list := func(prefix string, items []string) {
+		for i, s := range items {
+			add(prefix+"."+strconv.Itoa(i), s)
+		}
+	}
+	hours := func(prefix string, h *directory.Hours) {
+		if h == nil {
+			return
+		}
+		add(prefix+".hours.display", h.Display)
+		list(prefix+".hours.notes", h.Notes)
+	}
+	add("pack.name", p.Meta.Name)
+	add("tips.recipient", p.Meta.Tips.Recipient)
+	for _, t := range p.Meta.Topics {
+		add("topic."+t.Slug, t.Label)
+	}
+	for _, o := range p.Directory.Organizations {
+		k := "org." + o.Slug
+		add(k+".name", o.Name)
+		add(k+".alternate_name", o.AlternateName)
+		add(k+".description", o.Description)
+		list(k+".notes", o.Notes)
+	}
+	for _, s := range p.Directory.Services {
+		k := "service." + s.Slug
+		add(k+".name", s.Name)
+		add(k+".alternate_name", s.AlternateName)
+		add(k+".description", s.Description)
+		list(k+".notes", s.Notes)
+		hours(k, &s.Hours)
+		for i, a := range s.Areas {
+			add(k+".areas."+strconv.Itoa(i), a.Name)
+		}
+		for i, c := range s.Contacts {
+			ck := k + ".contacts." + strconv.Itoa(i)
+			add(ck+".purpose", c.Purpose)
+			hours(ck, c.Hours)
+		}
+	}
+	if p.Routing != nil {
+		for key, text := range p.Routing.Messages {
+			add("routing."+key, text)
+		}
+	}
+	return out
+}
+
+// protectedRE finds what a translation must copy exactly: numbers, web and
+// email addresses, handles, and the words people text or dial.
+var protectedRE = regexp.MustCompile(`https?://\S+|[\w.+-]+@[\w-]+\.[\w.]+|@\w+|\b[\w-]+\.(?:org|gov|com|net|info)\b\S*|\d+`)
+
+// protectedTokens returns the tokens of text a translation must keep:
+// protectedRE's, and every keyword or dialled word of the pack's contacts.
+func protectedTokens(text string, words []string) []string {
+	var out []string
+	for _, m := range protectedRE.FindAllString(text, -1) {
+		if m = strings.TrimRight(m, ".,;:)"); m != "" {
+			out = append(out, m)
+		}
+	}
+	for _, w := range words {
+		if regexp.MustCompile(`\b` + regexp.QuoteMeta(w) + `\b`).MatchString(text) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// contactWords are the keywords and lettered numbers of the pack's
+// contacts: a translation that changes one sends a person to nobody.
+func (p *Pack) contactWords() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(w string) {
+		if w != "" && !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	letters := regexp.MustCompile(`[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*`)
+	for _, s := range p.Directory.Services {
+		for _, c := range s.Contacts {
+			for _, k := range c.Keywords {
+				add(k)
+			}
+			if c.Channel == "call" || c.Channel == "text" {
+				for _, d := range []string{c.Display, c.DisplayAlt} {
+					for _, w := range letters.FindAllString(d, -1) {
+						if len(w) > 2 {
+							add(w)
+						}
+					}
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// loadTranslations reads locales/*.yaml and checks each against the
+// pack's texts: every key present and known, nothing empty, every
+// protected token copied.
+func (l *loader) loadTranslations(p *Pack, files map[string][]byte) map[string]*Translation {
+	names, err := fs.Glob(l.fsys, LocalesDir+"/*.yaml")
+	if err != nil {
+		l.addf(LocalesDir, 0, "cannot list: %v", err)
+		return nil
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	texts := p.Texts()
+	keys := make([]string, 0, len(texts))
+	for k := range texts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	words := p.contactWords()
+	out := map[string]*Translation{}
+	for _, name := range names {
+		data := l.read(name, true)
+		if data == nil {
+			continue
+		}
+		files[name] = data
+		var tr Translation
+		root := l.decode(name, data, &tr)
+		if root == nil {
+			continue
+		}
+		want := strings.TrimSuffix(path.Base(name), ".yaml")
+		tag, err := language.Parse(want)
+		switch {
+		case err != nil || tag.String() != want:
+			l.addf(name, 0, "file name %q is not a canonical language tag", want)
+			continue
+		case tr.Locale != want:
+			l.addf(name, l.line(root, "locale"), "locale %q: the file is named for %q", tr.Locale, want)
+		case strings.TrimSpace(tr.ProducedBy) == "":
+			l.addf(name, l.line(root, "produced_by"), "produced_by: say who or what made this translation")
+		}
+		for _, k := range keys {
+			t, ok := tr.Texts[k]
+			if !ok {
+				l.addf(name, l.line(root, "texts"), "missing text %s", k)
+				continue
+			}
+			if strings.TrimSpace(t) == "" {
+				l.addf(name, l.line(root, "texts", k), "%s is empty", k)
+				continue
+			}
+			for _, tok := range protectedTokens(texts[k], words) {
+				if !strings.Contains(t, tok) {
+					l.addf(name, l.line(root, "texts", k), "%s: keep %q exactly as the English text writes it", k, tok)
+				}
+			}
+		}
+		for k := range tr.Texts {
+			if _, ok := texts[k]; !ok {
+				l.addf(name, l.line(root, "texts", k), "%s: the pack has no such text", k)
+			}
+		}
+		out[want] = &tr
+	}
+	return out
+}
+
+// Translated returns the text of key in locale: the translation when the
+// pack has one, else the English. english is the text the caller has (from
+// the store); a translation is used only when the pack's own English text
+// for key is exactly english, so that a record changed since it was
+// translated is shown as written, never in an outdated translation.
+func (p *Pack) Translated(locale, key, english string) string {
+	tr := p.Translations[locale]
+	if tr == nil {
+		return english
+	}
+	if p.texts == nil || p.texts[key] != english {
+		return english
+	}
+	if t, ok := tr.Texts[key]; ok {
+		return t
+	}
+	return english
+}
+
+// String names a translation for messages.
+func (t *Translation) String() string { return fmt.Sprintf("%s translation", t.Locale) }
