@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/haven-project/haven/internal/intake"
 	"github.com/haven-project/haven/internal/pack"
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/triage"
@@ -33,6 +34,9 @@ type Config struct {
 	// Engine answers POST /api/v1/route. Nil when the pack has no routing
 	// rules: the endpoint then answers 501.
 	Engine *triage.Engine
+	// Desk and Guard take tips; nil answers the tip endpoints with 501.
+	Desk  *intake.Desk
+	Guard *intake.Guard
 }
 
 // API is the JSON API. It is safe for concurrent use.
@@ -42,13 +46,15 @@ type API struct {
 	log     *slog.Logger
 	now     func() time.Time
 	engine  *triage.Engine
+	desk    *intake.Desk
+	guard   *intake.Guard
 	openapi []byte // the OpenAPI document with the pack's topics filled in
 }
 
 // New returns the API for cfg. It panics if the embedded OpenAPI document is
 // malformed, which is a build defect the tests catch.
 func New(cfg Config) *API {
-	a := &API{store: cfg.Store, meta: cfg.Meta, log: cfg.Logger, now: cfg.Now, engine: cfg.Engine}
+	a := &API{store: cfg.Store, meta: cfg.Meta, log: cfg.Logger, now: cfg.Now, engine: cfg.Engine, desk: cfg.Desk, guard: cfg.Guard}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -83,6 +89,10 @@ func routes() []route {
 		{http.MethodGet, "/api/v1/organizations", (*API).listOrganizations},
 		{http.MethodGet, "/api/v1/organizations/{slug}", (*API).getOrganization},
 		{http.MethodPost, "/api/v1/route", (*API).postRoute},
+		{http.MethodGet, "/api/v1/tips/token", (*API).getTipToken},
+		{http.MethodPost, "/api/v1/tips", (*API).postTip},
+		{http.MethodPost, "/api/v1/tips/status", (*API).postTipStatus},
+		{http.MethodPost, "/api/v1/tips/messages", (*API).postTipMessage},
 		{http.MethodGet, "/api/openapi.json", (*API).getOpenAPI},
 	}
 }

@@ -221,8 +221,8 @@ func scenarios() []scenario {
 		{name: "PUT an organization", method: "PUT", path: "/api/v1/organizations/polaris", status: 405, code: "method_not_allowed"},
 		{name: "OPTIONS openapi", method: "OPTIONS", path: "/api/openapi.json", status: 405, code: "method_not_allowed"},
 		{name: "unknown version", path: "/api/v2/services", status: 404, code: "not_found"},
-		{name: "unknown endpoint", path: "/api/v1/tips", status: 404, code: "not_found"},
-		{name: "POST to an unknown endpoint", method: "POST", path: "/api/v1/tips", status: 404, code: "not_found"},
+		{name: "unknown endpoint", path: "/api/v1/nothing-here", status: 404, code: "not_found"},
+		{name: "POST to an unknown endpoint", method: "POST", path: "/api/v1/nothing-here", status: 404, code: "not_found"},
 		{name: "api root", path: "/api/", status: 404, code: "not_found"},
 
 		// The document.

@@ -20,6 +20,8 @@ const (
 	kindTooLarge
 	kindUnsupportedMediaType
 	kindNotImplemented
+	kindRateLimited
+	kindUnavailable
 )
 
 // errorKinds is the one table from error kinds to HTTP statuses and the
@@ -35,6 +37,8 @@ var errorKinds = [...]struct {
 	kindTooLarge:             {http.StatusRequestEntityTooLarge, "too_large"},
 	kindUnsupportedMediaType: {http.StatusUnsupportedMediaType, "unsupported_media_type"},
 	kindNotImplemented:       {http.StatusNotImplemented, "not_implemented"},
+	kindRateLimited:          {http.StatusTooManyRequests, "rate_limited"},
+	kindUnavailable:          {http.StatusServiceUnavailable, "unavailable"},
 }
 
 // internalMessage is all a client ever learns about an internal error.

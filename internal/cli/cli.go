@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"strconv"
 	"context"
 	"errors"
 	"flag"
@@ -184,4 +185,16 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("--log-format %q: want text or json: %w", format, errUsage)
+}
+
+// envInt is the integer in the environment variable key, or def when it is
+// unset or not a number (the flag's own parsing then reports a bad value
+// given on the command line).
+func envInt(env Env, key string, def int) int {
+	if v := env.getenv(key); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
+	}
+	return def
 }

@@ -20,6 +20,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	addr := fs.String("addr", envDefault(env, "HAVEN_ADDR", defaultAddr), "listen address (env HAVEN_ADDR)")
 	logFormat := fs.String("log-format", envDefault(env, "HAVEN_LOG_FORMAT", "text"), "log format: text or json (env HAVEN_LOG_FORMAT)")
 	logLevel := fs.String("log-level", envDefault(env, "HAVEN_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env HAVEN_LOG_LEVEL)")
+	var tf tipFlags
+	tf.register(fs, env)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -29,6 +31,9 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	logger, err := newLogger(env.Stderr, *logFormat, *logLevel)
 	if err != nil {
+		return err
+	}
+	if err := tf.check(); err != nil {
 		return err
 	}
 	p, err := loadPack(sf.pack)
@@ -57,8 +62,20 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("public pages: %w", err)
 	}
-	apiHandler := api.New(api.Config{Store: st, Meta: p.Meta, Logger: logger, Now: env.Now, Engine: engine})
-	srv, err := server.New(server.Config{Addr: *addr, Logger: logger, Store: st, Handlers: []server.Registrar{pages, apiHandler}})
+	desk, guard, err := tf.open(st, sf.db, env, logger)
+	if err != nil {
+		return err
+	}
+	if !desk.Open(ctx) {
+		logger.Warn("tips are off until a recovery key is set: run `haven keys recovery`")
+	}
+	go desk.RunRetention(ctx, tf.retention, time.Hour)
+	pages.SetTips(desk, guard)
+	apiHandler := api.New(api.Config{Store: st, Meta: p.Meta, Logger: logger, Now: env.Now, Engine: engine, Desk: desk, Guard: guard})
+	srv, err := server.New(server.Config{
+		Addr: *addr, Logger: logger, Store: st, Handlers: []server.Registrar{pages, apiHandler},
+		BodyLimit: tipBodyLimit,
+	})
 	if err != nil {
 		return err
 	}

@@ -154,7 +154,7 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 	}
 	for _, name := range names {
 		locale := strings.TrimSuffix(path.Base(name), ".yaml")
-		tag, err := language.Parse(locale)
+		tag, err := language.Raw.Parse(locale)
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %s: file name is not a language tag: %w", name, err)
 		}
@@ -210,7 +210,7 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 		return a < b
 	})
 	for _, l := range c.locales {
-		c.tags = append(c.tags, language.MustParse(l))
+		c.tags = append(c.tags, language.Raw.Make(l))
 		lang := l
 		if t, ok := c.bundleTags[l]; ok {
 			lang = t.String()
@@ -529,7 +529,7 @@ func MessagePlaceholders(m Message) []string {
 // language. The forms are read from the same rules that choose them when
 // a page is rendered (go-i18n's), by rendering a probe message.
 func RequiredPluralForms(locale string) ([]string, error) {
-	tag, err := language.Parse(locale)
+	tag, err := language.Raw.Parse(locale)
 	if err != nil {
 		return nil, fmt.Errorf("i18n: %w", err)
 	}

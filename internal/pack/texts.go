@@ -104,8 +104,9 @@ func (p *Pack) Texts() map[string]string {
 var protectedRE = regexp.MustCompile(`https?://\S+|[\w.+-]+@[\w-]+\.[\w.]+|@\w+|\b[\w-]+\.(?:org|gov|com|net|info)\b\S*|\d+`)
 
 // protectedTokens returns the tokens of text a translation must keep:
-// protectedRE's, and every keyword or dialled word of the pack's contacts.
-func protectedTokens(text string, words []string) []string {
+// protectedRE's, and every keyword or dialled word of the pack's contacts
+// (words, each matched as a whole word).
+func protectedTokens(text string, words []*regexp.Regexp) []string {
 	var out []string
 	for _, m := range protectedRE.FindAllString(text, -1) {
 		if m = strings.TrimRight(m, ".,;:)"); m != "" {
@@ -113,8 +114,8 @@ func protectedTokens(text string, words []string) []string {
 		}
 	}
 	for _, w := range words {
-		if regexp.MustCompile(`\b` + regexp.QuoteMeta(w) + `\b`).MatchString(text) {
-			out = append(out, w)
+		if m := w.FindString(text); m != "" {
+			out = append(out, m)
 		}
 	}
 	return out
@@ -170,7 +171,15 @@ func (l *loader) loadTranslations(p *Pack, files map[string][]byte) map[string]*
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	words := p.contactWords()
+	var words []*regexp.Regexp
+	for _, w := range p.contactWords() {
+		words = append(words, regexp.MustCompile(`\b`+regexp.QuoteMeta(w)+`\b`))
+	}
+	// What each English text protects is the same for every locale.
+	protected := make(map[string][]string, len(texts))
+	for k, t := range texts {
+		protected[k] = protectedTokens(t, words)
+	}
 	out := map[string]*Translation{}
 	for _, name := range names {
 		data := l.read(name, true)
@@ -184,7 +193,7 @@ func (l *loader) loadTranslations(p *Pack, files map[string][]byte) map[string]*
 			continue
 		}
 		want := strings.TrimSuffix(path.Base(name), ".yaml")
-		tag, err := language.Parse(want)
+		tag, err := language.Raw.Parse(want)
 		switch {
 		case err != nil || tag.String() != want:
 			l.addf(name, 0, "file name %q is not a canonical language tag", want)
@@ -204,7 +213,7 @@ func (l *loader) loadTranslations(p *Pack, files map[string][]byte) map[string]*
 				l.addf(name, l.line(root, "texts", k), "%s is empty", k)
 				continue
 			}
-			for _, tok := range protectedTokens(texts[k], words) {
+			for _, tok := range protected[k] {
 				if !strings.Contains(t, tok) {
 					l.addf(name, l.line(root, "texts", k), "%s: keep %q exactly as the English text writes it", k, tok)
 				}

@@ -189,7 +189,13 @@ func method(m string) string {
 // handler reading too much gets an *http.MaxBytesError.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.maxBody {
+		limit := s.maxBody
+		if s.bodyLimit != nil {
+			if l := s.bodyLimit(r); l > 0 {
+				limit = l
+			}
+		}
+		if r.ContentLength > limit {
 			// Close the connection rather than read a body we refuse.
 			w.Header().Set("Connection", "close")
 			writeError(w, r, http.StatusRequestEntityTooLarge, "too_large", "The request body is too large.")
@@ -197,7 +203,7 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 		}
 		if r.Body != nil && r.Body != http.NoBody {
 			r = r.WithContext(r.Context()) // a copy: handlers may not change the request they are given
-			r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -63,6 +63,9 @@ type Config struct {
 	Handlers []Registrar
 	// MaxBodyBytes limits request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// BodyLimit, when set, gives the body limit of a request that may be
+	// larger (a tip with attachments); 0 keeps MaxBodyBytes.
+	BodyLimit func(r *http.Request) int64
 	// ShutdownTimeout bounds the graceful drain; 0 means
 	// DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
@@ -74,6 +77,7 @@ type Server struct {
 	log             *slog.Logger
 	store           store.Store
 	maxBody         int64
+	bodyLimit       func(r *http.Request) int64
 	shutdownTimeout time.Duration
 	metrics         *metrics
 	handler         http.Handler
@@ -92,6 +96,7 @@ func New(cfg Config) (*Server, error) {
 		log:             cfg.Logger,
 		store:           cfg.Store,
 		maxBody:         cfg.MaxBodyBytes,
+		bodyLimit:       cfg.BodyLimit,
 		shutdownTimeout: cfg.ShutdownTimeout,
 		metrics:         newMetrics(),
 	}

@@ -13,6 +13,9 @@ var stylesheet []byte
 //go:embed assets/exit.js
 var exitScript []byte
 
+//go:embed assets/report.js
+var reportScript []byte
+
 // asset is a static file served at a path that carries a hash of its
 // content, so that it can be cached forever.
 type asset struct {
@@ -34,7 +37,7 @@ func newAsset(base, ext, contentType string, data []byte) (*asset, error) {
 
 func (p *Pages) asset(w http.ResponseWriter, r *http.Request) {
 	var a *asset
-	for _, c := range []*asset{p.css, p.js} {
+	for _, c := range []*asset{p.css, p.js, p.reportJS} {
 		if r.PathValue("file") == c.file {
 			a = c
 		}

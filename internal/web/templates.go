@@ -29,9 +29,11 @@ const (
 	pageHelp         = "help"
 	pagePlan         = "plan"
 	pageSafety       = "safety"
+	pageReport       = "report"
+	pageStatus       = "status"
 )
 
-var pageNames = []string{pageHome, pageServices, pageService, pageOrganization, pageError, pageHelp, pagePlan, pageSafety}
+var pageNames = []string{pageHome, pageServices, pageService, pageOrganization, pageError, pageHelp, pagePlan, pageSafety, pageReport, pageStatus}
 
 // sharedTemplates are parsed into every page.
 var sharedTemplates = []string{"templates/layout.html", "templates/partials.html"}

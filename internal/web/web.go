@@ -23,6 +23,7 @@ import (
 
 	"github.com/haven-project/haven/internal/directory"
 	"github.com/haven-project/haven/internal/i18n"
+	"github.com/haven-project/haven/internal/intake"
 	"github.com/haven-project/haven/internal/pack"
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/triage"
@@ -68,8 +69,13 @@ type Pages struct {
 	tmpl    map[string]map[string]tmplSet // locale -> page name -> template
 	css     *asset
 	js      *asset
-	sources map[string]pack.SourceDoc
-	exitURL string
+	// reportJS solves the report form's proof of work; only the form
+	// loads it.
+	reportJS *asset
+	sources  map[string]pack.SourceDoc
+	exitURL  string
+	desk     *intake.Desk
+	guard    *intake.Guard
 
 	mu      sync.Mutex
 	snap    *snapshot
@@ -122,6 +128,9 @@ func New(cfg Config) (*Pages, error) {
 	if p.js, err = newAsset("exit", ".js", "text/javascript; charset=utf-8", exitScript); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
+	if p.reportJS, err = newAsset("report", ".js", "text/javascript; charset=utf-8", reportScript); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
 	if p.tmpl, err = parseTemplates(cat); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
@@ -151,6 +160,8 @@ func (p *Pages) pageRoutes() []struct {
 		{"/help", p.helpPage},
 		{"/help/plan", p.planPage},
 		{"/safety", p.safetyPage},
+		{"/report", p.reportPage},
+		{"/report/status", p.statusPage},
 	}
 }
 
@@ -166,6 +177,10 @@ func (p *Pages) Register(mux *http.ServeMux) {
 		if route.pattern != "/{$}" {
 			mux.HandleFunc("GET "+route.pattern, p.toDefaultLocale)
 		}
+	}
+	for _, loc := range p.cat.Locales() {
+		mux.Handle("POST /"+loc+"/report", withLocale(loc, p.reportPost))
+		mux.Handle("POST /"+loc+"/report/status", withLocale(loc, p.statusPost))
 	}
 	mux.HandleFunc("GET /{$}", p.root)
 	mux.HandleFunc("GET /{lang}", p.bareLocale)

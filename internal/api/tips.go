@@ -1,0 +1,262 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"mime"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/haven-project/haven/internal/intake"
+	"github.com/haven-project/haven/internal/tips"
+)
+
+// lookupFloor is the least time a receipt look-up takes, whether or not
+// the receipt is known, so that the answer's timing tells nothing more
+// than its status code.
+const lookupFloor = 250 * time.Millisecond
+
+// source is the connection's address, for the in-memory rate limits only.
+// It is hashed with an hourly key and never stored or logged.
+func source(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (a *API) tipsOff() error {
+	if a.desk == nil || a.guard == nil {
+		return &apiError{kind: kindNotImplemented, msg: "This server does not take tips."}
+	}
+	return nil
+}
+
+// getTipToken answers GET /api/v1/tips/token: a single-use form token and
+// the proof of work to do for it.
+func (a *API) getTipToken(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "no-store")
+	if err := a.tipsOff(); err != nil {
+		return err
+	}
+	if err := noQuery(r); err != nil {
+		return err
+	}
+	tok, err := a.guard.Token()
+	if err != nil {
+		return fmt.Errorf("api: issue token: %w", err)
+	}
+	a.writeJSON(w, r, http.StatusOK, struct {
+		Token   string `json:"token"`
+		PowBits int    `json:"pow_bits"`
+	}{tok, a.guard.PowBits()})
+	return nil
+}
+
+// postTip answers POST /api/v1/tips: JSON, or multipart/form-data with
+// attachments. 201 and the receipt come only once the tip is durably
+// stored. Nothing of the request is logged.
+func (a *API) postTip(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "no-store")
+	if err := a.tipsOff(); err != nil {
+		return err
+	}
+	if err := noQuery(r); err != nil {
+		return err
+	}
+	if !a.guard.AllowSubmit(source(r)) {
+		return rateLimited(w)
+	}
+	var sub intake.Submission
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mt {
+	case "multipart/form-data":
+		r.Body = http.MaxBytesReader(w, r.Body, intake.MaxMultipartBytes)
+		s, err := intake.ReadMultipart(r)
+		if err != nil {
+			return tipError(err)
+		}
+		sub = s
+	case "application/json":
+		if err := jsonContentType(r.Header.Get("Content-Type")); err != nil {
+			return err
+		}
+		body, err := readBody(w, r, intake.MaxJSONBytes)
+		if err != nil {
+			return err
+		}
+		s, err := intake.ReadJSON(body)
+		if err != nil {
+			return tipError(err)
+		}
+		sub = s
+	default:
+		return &apiError{kind: kindUnsupportedMediaType, msg: "Send the tip as application/json, or as multipart/form-data with attachments."}
+	}
+	// The tip is checked before the token is used up, so that a tip with a
+	// mistake can be sent again with the same token.
+	if fe := sub.Tip.Validate(); fe != nil {
+		return tipError(fe)
+	}
+	if err := a.guard.Redeem(sub.Token, sub.Pow); err != nil {
+		return tokenError(w, err)
+	}
+	receipt, err := a.desk.Submit(r.Context(), sub.Tip)
+	if err != nil {
+		return tipError(err)
+	}
+	a.writeJSON(w, r, http.StatusCreated, struct {
+		Receipt string `json:"receipt"`
+	}{receipt.String()})
+	return nil
+}
+
+type receiptBody struct {
+	Receipt string `json:"receipt"`
+	Message string `json:"message"`
+}
+
+// readReceiptBody decodes {"receipt": "..."} (and "message" when withMsg).
+func readReceiptBody(w http.ResponseWriter, r *http.Request, withMsg bool) (tips.Receipt, string, error) {
+	if err := noQuery(r); err != nil {
+		return tips.Receipt{}, "", err
+	}
+	if err := jsonContentType(r.Header.Get("Content-Type")); err != nil {
+		return tips.Receipt{}, "", err
+	}
+	body, err := readBody(w, r, 64<<10)
+	if err != nil {
+		return tips.Receipt{}, "", err
+	}
+	var b receiptBody
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&b); err != nil {
+		return tips.Receipt{}, "", invalid("body", "Send one JSON object with \"receipt\""+map[bool]string{true: " and \"message\"", false: ""}[withMsg]+".")
+	}
+	if !withMsg && b.Message != "" {
+		return tips.Receipt{}, "", invalid("message", "This endpoint takes only a receipt.")
+	}
+	rc, err := tips.ParseReceipt(b.Receipt)
+	if err != nil {
+		return tips.Receipt{}, "", invalid("receipt", "A receipt is 28 digits, as it was given.")
+	}
+	return rc, b.Message, nil
+}
+
+// postTipStatus answers POST /api/v1/tips/status: the tip's status and
+// conversation for the receipt in the body. An unknown receipt answers
+// 404, after the same least time as a known one.
+func (a *API) postTipStatus(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "no-store")
+	if err := a.tipsOff(); err != nil {
+		return err
+	}
+	if !a.guard.AllowLookup(source(r)) {
+		return rateLimited(w)
+	}
+	defer floor(time.Now())
+	rc, _, err := readReceiptBody(w, r, false)
+	if err != nil {
+		return err
+	}
+	st, err := a.desk.Status(r.Context(), rc)
+	if err != nil {
+		return tipError(err)
+	}
+	a.writeJSON(w, r, http.StatusOK, st)
+	return nil
+}
+
+// postTipMessage answers POST /api/v1/tips/messages: a message from the
+// receipt holder.
+func (a *API) postTipMessage(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "no-store")
+	if err := a.tipsOff(); err != nil {
+		return err
+	}
+	if !a.guard.AllowSubmit(source(r)) {
+		return rateLimited(w)
+	}
+	defer floor(time.Now())
+	rc, msg, err := readReceiptBody(w, r, true)
+	if err != nil {
+		return err
+	}
+	if err := a.desk.AddTipsterMessage(r.Context(), rc, msg); err != nil {
+		return tipError(err)
+	}
+	a.writeJSON(w, r, http.StatusCreated, struct{}{})
+	return nil
+}
+
+// floor sleeps until lookupFloor has passed since start.
+func floor(start time.Time) {
+	if d := lookupFloor - time.Since(start); d > 0 {
+		time.Sleep(d)
+	}
+}
+
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, &apiError{kind: kindTooLarge, msg: fmt.Sprintf("The request body is larger than %d bytes.", limit)}
+		}
+		return nil, fmt.Errorf("api: read body: %w", err)
+	}
+	return body, nil
+}
+
+func rateLimited(w http.ResponseWriter) error {
+	w.Header().Set("Retry-After", "60")
+	return &apiError{kind: kindRateLimited, msg: "Too many requests. Try again in a minute."}
+}
+
+// tipError turns an intake error into an API error.
+func tipError(err error) error {
+	var fe *intake.FieldError
+	switch {
+	case errors.As(err, &fe):
+		if fe.Code == "too_big" && fe.Field == "body" {
+			return &apiError{kind: kindTooLarge, msg: "The request body is too large."}
+		}
+		return invalid(fe.Field, fe.Error())
+	case errors.Is(err, intake.ErrUnknownReceipt):
+		return &apiError{kind: kindNotFound, msg: "No tip has this receipt."}
+	case errors.Is(err, intake.ErrClosed):
+		return &apiError{kind: kindUnavailable, msg: "This server does not take tips yet: its operators have not set a recovery key."}
+	}
+	return err
+}
+
+// tokenError turns a form-token error into an API error.
+func tokenError(w http.ResponseWriter, err error) error {
+	var tooNew tips.TooNewError
+	switch {
+	case errors.As(err, &tooNew):
+		secs := int(math.Ceil(tooNew.Wait.Seconds()))
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		return invalid("token", fmt.Sprintf("The form was sent too soon after the token was issued; send it again in %d seconds.", secs))
+	case errors.Is(err, tips.ErrPowInvalid):
+		return invalid("pow", "The proof of work does not solve the token's challenge.")
+	case errors.Is(err, tips.ErrTokenExpired):
+		return invalid("token", "The token has expired; get a new one.")
+	case errors.Is(err, tips.ErrTokenUsed):
+		return invalid("token", "The token was already used; get a new one.")
+	case errors.Is(err, tips.ErrTokenBusy):
+		return rateLimited(w)
+	}
+	return invalid("token", "Get a token from GET /api/v1/tips/token and send it with the tip.")
+}

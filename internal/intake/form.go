@@ -1,0 +1,248 @@
+package intake
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Request size limits. A multipart body may carry MaxFiles files of
+// MaxFileBytes and the text fields; a JSON body only text.
+const (
+	MaxJSONBytes      = 256 << 10
+	maxPartBytes      = 128 << 10 // one text field of a multipart body
+	maxParts          = 64
+	MaxMultipartBytes = MaxFiles*MaxFileBytes + 1<<20
+)
+
+// Submission is a tip as a request carries it, with the form token and
+// the proof of work.
+type Submission struct {
+	Tip   Tip
+	Token string
+	Pow   string
+	// Reply is the report form's choice: "receipt" (answer only on the
+	// site) or "contact" (at ReplyContact); "" when not given.
+	Reply string
+}
+
+// jsonTip is the JSON body of POST /api/v1/tips.
+type jsonTip struct {
+	Token          *string `json:"token"`
+	Pow            *string `json:"pow"`
+	WhatHappened   *string `json:"what_happened"`
+	Where          *string `json:"where"`
+	When           *string `json:"when"`
+	PeopleCount    *int    `json:"people_count"`
+	MinorsInvolved *string `json:"minors_involved"`
+	Kind           *string `json:"kind"`
+	Danger         *bool   `json:"danger"`
+	ReplyContact   *string `json:"reply_contact"`
+	Language       *string `json:"language"`
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// ReadJSON decodes a JSON tip strictly: one object, known fields only, each
+// of its type. A problem is a *FieldError naming the field ("body" for the
+// body as a whole).
+func ReadJSON(body []byte) (Submission, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	var j jsonTip
+	if err := dec.Decode(&j); err != nil {
+		return Submission{}, jsonFieldError(err)
+	}
+	if dec.More() {
+		return Submission{}, &FieldError{Field: "body", Code: "invalid"}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return Submission{}, &FieldError{Field: "body", Code: "invalid"}
+	}
+	return Submission{
+		Token: deref(j.Token),
+		Pow:   deref(j.Pow),
+		Tip: Tip{
+			WhatHappened: deref(j.WhatHappened), Where: deref(j.Where), When: deref(j.When),
+			PeopleCount: j.PeopleCount, MinorsInvolved: deref(j.MinorsInvolved), Kind: deref(j.Kind),
+			Danger: j.Danger, ReplyContact: deref(j.ReplyContact), Language: deref(j.Language),
+		},
+	}, nil
+}
+
+func jsonFieldError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return &FieldError{Field: te.Field, Code: "invalid"}
+	}
+	if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
+		return &FieldError{Field: strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`), Code: "unknown"}
+	}
+	return &FieldError{Field: "body", Code: "invalid"}
+}
+
+// ReadMultipart reads a multipart/form-data tip (the report form, or the
+// API with attachments) entirely in memory: no part is ever written to a
+// temporary file, as http.Request.ParseMultipartForm would for large ones.
+// r.Body must already be limited (MaxMultipartBytes).
+func ReadMultipart(r *http.Request) (Submission, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return Submission{}, &FieldError{Field: "body", Code: "invalid"}
+	}
+	var s Submission
+	seen := map[string]bool{}
+	for n := 0; ; n++ {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return s, readError(err)
+		}
+		if n >= maxParts {
+			return s, &FieldError{Field: "body", Code: "too_many", Max: maxParts}
+		}
+		name := part.FormName()
+		if name == FieldAttachments {
+			if err := readFile(part, &s.Tip); err != nil {
+				return s, err
+			}
+			continue
+		}
+		if seen[name] {
+			return s, &FieldError{Field: name, Code: "invalid"}
+		}
+		seen[name] = true
+		value, err := readText(part, name)
+		if err != nil {
+			return s, err
+		}
+		if err := s.set(name, value); err != nil {
+			return s, err
+		}
+	}
+	if s.Reply == "receipt" {
+		// Answer only on the site: a contact typed before choosing so is
+		// not kept.
+		s.Tip.ReplyContact = ""
+	}
+	return s, nil
+}
+
+func readError(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return &FieldError{Field: "body", Code: "too_big", Max: int(tooLarge.Limit)}
+	}
+	return &FieldError{Field: "body", Code: "invalid"}
+}
+
+func readText(part *multipart.Part, name string) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(part, maxPartBytes+1))
+	if err != nil {
+		return "", readError(err)
+	}
+	if len(b) > maxPartBytes {
+		return "", &FieldError{Field: name, Code: "too_long", Max: maxPartBytes}
+	}
+	return string(b), nil
+}
+
+func readFile(part *multipart.Part, t *Tip) error {
+	name := part.FileName()
+	b, err := io.ReadAll(io.LimitReader(part, MaxFileBytes+1))
+	if err != nil {
+		return readError(err)
+	}
+	if name == "" && len(b) == 0 {
+		return nil // a file input left empty
+	}
+	if len(t.Files) >= MaxFiles {
+		return &FieldError{Field: FieldAttachments, Code: "too_many", Max: MaxFiles}
+	}
+	if len(b) > MaxFileBytes {
+		return &FieldError{Field: FieldAttachments, Code: "too_big", Max: MaxFileBytes, Name: name}
+	}
+	ct := part.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err == nil {
+		ct = mt
+	} else {
+		ct = "application/octet-stream"
+	}
+	t.Files = append(t.Files, File{Name: name, Type: ct, Data: b})
+	return nil
+}
+
+// set puts one text field of a form into the submission. Choice fields
+// left empty mean "not answered".
+func (s *Submission) set(name, v string) error {
+	t := &s.Tip
+	switch name {
+	case FieldToken:
+		s.Token = v
+	case FieldPow:
+		s.Pow = v
+	case FieldWhat:
+		t.WhatHappened = v
+	case FieldWhere:
+		t.Where = v
+	case FieldWhen:
+		t.When = v
+	case FieldReply:
+		t.ReplyContact = v
+	case FieldLanguage:
+		t.Language = v
+	case FieldMinors:
+		t.MinorsInvolved = v
+	case FieldKind:
+		t.Kind = v
+	case FieldPeople:
+		v = strings.TrimSpace(v)
+		if v == "" {
+			return nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return &FieldError{Field: FieldPeople, Code: "invalid"}
+		}
+		t.PeopleCount = &n
+	case FieldDanger:
+		switch v {
+		case "":
+		case "yes", "true":
+			yes := true
+			t.Danger = &yes
+		case "no", "false":
+			no := false
+			t.Danger = &no
+		default:
+			return &FieldError{Field: FieldDanger, Code: "invalid"}
+		}
+	case "reply":
+		if v != "" && v != "receipt" && v != "contact" {
+			return &FieldError{Field: "reply", Code: "invalid"}
+		}
+		s.Reply = v
+	default:
+		return &FieldError{Field: name, Code: "unknown"}
+	}
+	return nil
+}
+
+// String describes a submission without its content, for errors.
+func (s Submission) String() string {
+	return fmt.Sprintf("tip submission (%d files)", len(s.Tip.Files))
+}

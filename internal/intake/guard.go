@@ -1,0 +1,103 @@
+package intake
+
+import (
+	"fmt"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/haven-project/haven/internal/tips"
+)
+
+// Default rate limits, per server process.
+const (
+	DefaultGlobalPerSecond = 50 // tips and messages, from everyone together
+	DefaultSourcePerMinute = 6  // tips and messages, from one address
+	defaultSourceBurst     = 10
+	lookupGlobalPerSecond  = 200 // status look-ups, from everyone together
+	lookupSourcePerMinute  = 30
+)
+
+// GuardConfig configures a Guard.
+type GuardConfig struct {
+	Secret tips.Secret
+	// MinAge is how old a form token must be when a tip comes back; 0
+	// turns the check off (for tests and benchmarks).
+	MinAge time.Duration
+	// NoJSMinAge replaces MinAge for a visitor who sends no proof of work
+	// while PowBits > 0; 0 means tips.DefaultTokenNoJSMinAge.
+	NoJSMinAge time.Duration
+	// PowBits is the proof of work asked of a browser with JavaScript; 0
+	// asks none.
+	PowBits int
+	// GlobalPerSecond and SourcePerMinute limit tips and messages; a
+	// negative value turns a limit off, 0 means the default.
+	GlobalPerSecond float64
+	SourcePerMinute float64
+	Now             func() time.Time
+}
+
+// Guard keeps abuse out without knowing anyone: signed single-use form
+// tokens with a minimum age, an optional proof of work, and in-memory rate
+// limits keyed by an hourly-rotated HMAC of the address (see tips.Limiter).
+type Guard struct {
+	tokens  *tips.Tokens
+	submit  *tips.Limiter
+	lookup  *tips.Limiter
+	powBits int
+}
+
+// NewGuard returns a Guard.
+func NewGuard(cfg GuardConfig) (*Guard, error) {
+	minAge := cfg.MinAge
+	if minAge == 0 {
+		minAge = -1 // tips.TokenConfig: negative disables
+	}
+	tokens, err := tips.NewTokens(cfg.Secret.TokenKey(), tips.TokenConfig{
+		MinAge: minAge, PowBits: cfg.PowBits, NoJSMinAge: cfg.NoJSMinAge, Now: cfg.Now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("intake: %w", err)
+	}
+	global, perSource := cfg.GlobalPerSecond, cfg.SourcePerMinute
+	if global == 0 {
+		global = DefaultGlobalPerSecond
+	}
+	if perSource == 0 {
+		perSource = DefaultSourcePerMinute
+	}
+	lim := func(g float64, s float64, burst int) (*tips.Limiter, error) {
+		c := tips.LimitConfig{Global: rate.Inf, PerSource: rate.Inf, GlobalBurst: 1, PerSourceBurst: 1, Now: cfg.Now}
+		if g > 0 {
+			c.Global, c.GlobalBurst = rate.Limit(g), max(1, int(g*4))
+		}
+		if s > 0 {
+			c.PerSource, c.PerSourceBurst = rate.Limit(s/60), burst
+		}
+		return tips.NewLimiter(c)
+	}
+	g := &Guard{tokens: tokens, powBits: cfg.PowBits}
+	if g.submit, err = lim(global, perSource, defaultSourceBurst); err != nil {
+		return nil, fmt.Errorf("intake: %w", err)
+	}
+	if g.lookup, err = lim(lookupGlobalPerSecond, lookupSourcePerMinute, lookupSourcePerMinute); err != nil {
+		return nil, fmt.Errorf("intake: %w", err)
+	}
+	return g, nil
+}
+
+// Token issues a form token.
+func (g *Guard) Token() (string, error) { return g.tokens.Issue() }
+
+// PowBits is the proof of work asked of a browser with JavaScript.
+func (g *Guard) PowBits() int { return g.powBits }
+
+// Redeem checks a form's token and proof of work, and uses the token up.
+func (g *Guard) Redeem(token, pow string) error { return g.tokens.Redeem(token, pow) }
+
+// AllowSubmit reports whether a tip or message from source may go on.
+// source is the connection's address; it is hashed, never kept.
+func (g *Guard) AllowSubmit(source string) bool { return g.submit.Allow(source) }
+
+// AllowLookup reports whether a receipt look-up from source may go on.
+func (g *Guard) AllowLookup(source string) bool { return g.lookup.Allow(source) }

@@ -1,0 +1,513 @@
+// Package intake is Haven's tip desk: it checks a tip, strips what photos
+// say about where and when they were taken, seals everything with age to
+// every active operator and the organization's recovery key, stores only
+// ciphertext, and gives the tipster a receipt. With the receipt the tipster
+// reads the conversation about the tip and adds to it; operators answer.
+//
+// The plaintext of a tip exists only in memory, for as long as a request
+// takes: it is never written to disk, a log, or a temporary file.
+package intake
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"filippo.io/age"
+
+	"github.com/haven-project/haven/internal/store"
+	"github.com/haven-project/haven/internal/tips"
+)
+
+// Limits on what one tip may hold. A request larger than these is refused
+// whole, naming the field, and nothing is stored.
+const (
+	MaxWhatRunes    = 20000 // what_happened
+	MaxFieldRunes   = 500   // where, when, reply_contact
+	MaxMessageRunes = 10000 // one message in the conversation
+	MaxPeople       = 100000
+	MaxFiles        = 5
+	MaxFileBytes    = 10 << 20
+	MaxFileName     = 200
+)
+
+// Field names, as the API and the form name them.
+const (
+	FieldToken       = "token"
+	FieldPow         = "pow"
+	FieldWhat        = "what_happened"
+	FieldWhere       = "where"
+	FieldWhen        = "when"
+	FieldPeople      = "people_count"
+	FieldMinors      = "minors_involved"
+	FieldKind        = "kind"
+	FieldDanger      = "danger"
+	FieldReply       = "reply_contact"
+	FieldLanguage    = "language"
+	FieldAttachments = "attachments"
+	FieldReceipt     = "receipt"
+	FieldMessage     = "message"
+)
+
+// Answers of the choice fields.
+var (
+	Kinds  = []string{"sex", "labor", "both", "unsure"}
+	Minors = []string{"yes", "no", "unsure"}
+)
+
+// File is an attachment as it arrived.
+type File struct {
+	Name string
+	Type string // as the sender declared it; the content decides stripping
+	Data []byte
+}
+
+// Tip is what a tipster sends. Only WhatHappened is required.
+type Tip struct {
+	WhatHappened   string `json:"what_happened"`
+	Where          string `json:"where,omitempty"`
+	When           string `json:"when,omitempty"`
+	PeopleCount    *int   `json:"people_count,omitempty"`
+	MinorsInvolved string `json:"minors_involved,omitempty"` // yes, no, unsure
+	Kind           string `json:"kind,omitempty"`            // sex, labor, both, unsure
+	Danger         *bool  `json:"danger,omitempty"`
+	ReplyContact   string `json:"reply_contact,omitempty"`
+	Language       string `json:"language,omitempty"`
+	Files          []File `json:"-"`
+}
+
+// FieldError is a tip refused for one field. Code says why, for a message
+// in the visitor's language: required, too_long, invalid, too_many,
+// too_big, bad_image.
+type FieldError struct {
+	Field string
+	Code  string
+	Max   int    // for too_long, too_many, too_big
+	Name  string // the file, for too_big and bad_image
+}
+
+func (e *FieldError) Error() string {
+	switch e.Code {
+	case "required":
+		return fmt.Sprintf("%s is required", e.Field)
+	case "too_long":
+		return fmt.Sprintf("%s is too long (at most %d characters)", e.Field, e.Max)
+	case "too_many":
+		return fmt.Sprintf("%s: at most %d", e.Field, e.Max)
+	case "too_big":
+		return fmt.Sprintf("%s: file %q is larger than %d bytes", e.Field, e.Name, e.Max)
+	case "bad_image":
+		return fmt.Sprintf("%s: file %q is not a readable JPEG or PNG image", e.Field, e.Name)
+	}
+	return fmt.Sprintf("%s is invalid", e.Field)
+}
+
+// Validate checks every field; it returns the first problem.
+func (t *Tip) Validate() *FieldError {
+	t.WhatHappened = strings.TrimSpace(t.WhatHappened)
+	if t.WhatHappened == "" {
+		return &FieldError{Field: FieldWhat, Code: "required"}
+	}
+	for _, f := range []struct {
+		name  string
+		value *string
+		max   int
+	}{
+		{FieldWhat, &t.WhatHappened, MaxWhatRunes},
+		{FieldWhere, &t.Where, MaxFieldRunes},
+		{FieldWhen, &t.When, MaxFieldRunes},
+		{FieldReply, &t.ReplyContact, MaxFieldRunes},
+		{FieldLanguage, &t.Language, 35},
+	} {
+		*f.value = strings.TrimSpace(*f.value)
+		if !utf8.ValidString(*f.value) {
+			return &FieldError{Field: f.name, Code: "invalid"}
+		}
+		if utf8.RuneCountInString(*f.value) > f.max {
+			return &FieldError{Field: f.name, Code: "too_long", Max: f.max}
+		}
+	}
+	if t.PeopleCount != nil && (*t.PeopleCount < 0 || *t.PeopleCount > MaxPeople) {
+		return &FieldError{Field: FieldPeople, Code: "invalid"}
+	}
+	if t.MinorsInvolved != "" && !contains(Minors, t.MinorsInvolved) {
+		return &FieldError{Field: FieldMinors, Code: "invalid"}
+	}
+	if t.Kind != "" && !contains(Kinds, t.Kind) {
+		return &FieldError{Field: FieldKind, Code: "invalid"}
+	}
+	if len(t.Files) > MaxFiles {
+		return &FieldError{Field: FieldAttachments, Code: "too_many", Max: MaxFiles}
+	}
+	for _, f := range t.Files {
+		if len(f.Data) > MaxFileBytes {
+			return &FieldError{Field: FieldAttachments, Code: "too_big", Max: MaxFileBytes, Name: f.Name}
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Sealed is the document sealed for a tip: the tip's fields and a list of
+// its attachments. Operators and the recovery key open it.
+type Sealed struct {
+	Tip
+	Attachments []AttachmentInfo `json:"attachments,omitempty"`
+}
+
+// AttachmentInfo describes one sealed attachment, inside the sealed tip.
+type AttachmentInfo struct {
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	Size     int    `json:"size"`
+	Stripped bool   `json:"metadata_stripped"`
+}
+
+// Message is one message of a conversation, opened.
+type Message struct {
+	Author  string    `json:"author"` // tipster or operator
+	Created time.Time `json:"created"`
+	Text    string    `json:"text"`
+}
+
+// sealedMessage is the document sealed for a message.
+type sealedMessage struct {
+	Text string `json:"text"`
+}
+
+// Status is what a receipt holder may see of a tip.
+type Status struct {
+	Status   store.TipStatus `json:"status"`
+	Messages []Message       `json:"messages"`
+}
+
+// ErrClosed means the desk takes no tips: no recovery key is set, so
+// nobody could ever be sure to read them.
+var ErrClosed = errors.New("intake: tips are not accepted until a recovery key is set (haven keys recovery)")
+
+// ErrUnknownReceipt means no tip has the receipt.
+var ErrUnknownReceipt = errors.New("intake: no tip has this receipt")
+
+// Config is what a Desk needs.
+type Config struct {
+	Store  store.TipStore
+	Secret tips.Secret
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// recipientsTTL is how long the list of recipients is reused before the
+// store is read again: adding or removing an operator takes effect within it.
+const recipientsTTL = 5 * time.Second
+
+// Desk takes tips and conversations. It is safe for concurrent use.
+type Desk struct {
+	store  store.TipStore
+	secret tips.Secret
+	now    func() time.Time
+	log    *slog.Logger
+
+	mu      sync.Mutex
+	recips  []age.Recipient
+	fetched time.Time
+}
+
+// New returns a Desk.
+func New(cfg Config) (*Desk, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("intake: Config.Store is nil")
+	}
+	d := &Desk{store: cfg.Store, secret: cfg.Secret, now: cfg.Now, log: cfg.Logger}
+	if d.now == nil {
+		d.now = time.Now
+	}
+	if d.log == nil {
+		d.log = slog.New(slog.DiscardHandler)
+	}
+	return d, nil
+}
+
+// Recipients returns the keys every tip is sealed to: each active
+// operator's and the recovery key. ErrClosed when there is no recovery key.
+func (d *Desk) Recipients(ctx context.Context) ([]age.Recipient, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.recips != nil && time.Since(d.fetched) < recipientsTTL {
+		return d.recips, nil
+	}
+	rec, err := d.store.RecoveryRecipient(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrClosed
+	}
+	if err != nil {
+		return nil, fmt.Errorf("intake: recovery key: %w", err)
+	}
+	r, err := tips.ParseRecipient(rec)
+	if err != nil {
+		return nil, fmt.Errorf("intake: recovery key: %w", err)
+	}
+	out := []age.Recipient{r}
+	ops, err := d.store.Operators(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("intake: operators: %w", err)
+	}
+	for _, o := range ops {
+		if !o.Active {
+			continue
+		}
+		r, err := tips.ParseRecipient(o.Recipient)
+		if err != nil {
+			return nil, fmt.Errorf("intake: operator %s: %w", o.Name, err)
+		}
+		out = append(out, r)
+	}
+	d.recips, d.fetched = out, time.Now()
+	return out, nil
+}
+
+// Open reports whether the desk takes tips.
+func (d *Desk) Open(ctx context.Context) bool {
+	_, err := d.Recipients(ctx)
+	return err == nil
+}
+
+// Submit validates, strips, seals and stores a tip, and returns its
+// receipt once the tip is durably stored. A *FieldError says what is wrong
+// with the tip; nothing is stored then.
+func (d *Desk) Submit(ctx context.Context, t Tip) (tips.Receipt, error) {
+	if fe := t.Validate(); fe != nil {
+		return tips.Receipt{}, fe
+	}
+	recips, err := d.Recipients(ctx)
+	if err != nil {
+		return tips.Receipt{}, err
+	}
+	doc := Sealed{Tip: t}
+	var atts []store.NewAttachment
+	for _, f := range t.Files {
+		data, stripped, err := tips.Strip(f.Type, f.Data)
+		if err != nil {
+			return tips.Receipt{}, &FieldError{Field: FieldAttachments, Code: "bad_image", Name: f.Name}
+		}
+		name := f.Name
+		if utf8.RuneCountInString(name) > MaxFileName || !utf8.ValidString(name) {
+			name = "attachment"
+		}
+		sealed, err := tips.Seal(data, recips...)
+		if err != nil {
+			return tips.Receipt{}, fmt.Errorf("intake: seal attachment: %w", err)
+		}
+		atts = append(atts, store.NewAttachment{Sealed: sealed})
+		doc.Attachments = append(doc.Attachments, AttachmentInfo{Name: name, Type: f.Type, Size: len(data), Stripped: stripped})
+	}
+	plain, err := json.Marshal(doc)
+	if err != nil {
+		return tips.Receipt{}, fmt.Errorf("intake: encode tip: %w", err)
+	}
+	sealed, err := tips.Seal(plain, recips...)
+	clear(plain)
+	if err != nil {
+		return tips.Receipt{}, fmt.Errorf("intake: seal tip: %w", err)
+	}
+	receipt, err := tips.NewReceipt()
+	if err != nil {
+		return tips.Receipt{}, fmt.Errorf("intake: receipt: %w", err)
+	}
+	reply, err := d.secret.ReplyIdentity(receipt)
+	if err != nil {
+		return tips.Receipt{}, fmt.Errorf("intake: reply key: %w", err)
+	}
+	if _, err := d.store.CreateTip(ctx, store.NewTip{
+		ReceiptHash:    d.secret.ReceiptHash(receipt),
+		ReplyRecipient: reply.Recipient().String(),
+		Sealed:         sealed,
+		Attachments:    atts,
+		Now:            d.now(),
+	}); err != nil {
+		return tips.Receipt{}, fmt.Errorf("intake: store tip: %w", err)
+	}
+	return receipt, nil
+}
+
+// lookup finds the tip of a receipt.
+func (d *Desk) lookup(ctx context.Context, r tips.Receipt) (store.Tip, error) {
+	t, err := d.store.TipByReceipt(ctx, d.secret.ReceiptHash(r))
+	if errors.Is(err, store.ErrNotFound) {
+		return t, ErrUnknownReceipt
+	}
+	if err != nil {
+		return t, fmt.Errorf("intake: find tip: %w", err)
+	}
+	return t, nil
+}
+
+// Status returns the tip's status and its conversation, opened with the
+// key the receipt gives. ErrUnknownReceipt when no tip has the receipt.
+func (d *Desk) Status(ctx context.Context, r tips.Receipt) (Status, error) {
+	t, err := d.lookup(ctx, r)
+	if err != nil {
+		return Status{}, err
+	}
+	id, err := d.secret.ReplyIdentity(r)
+	if err != nil {
+		return Status{}, fmt.Errorf("intake: reply key: %w", err)
+	}
+	msgs, err := d.store.TipMessages(ctx, t.ID)
+	if err != nil {
+		return Status{}, fmt.Errorf("intake: messages: %w", err)
+	}
+	st := Status{Status: t.Status, Messages: []Message{}}
+	for _, m := range msgs {
+		text, err := openMessage(m.Sealed, id)
+		if err != nil {
+			return Status{}, fmt.Errorf("intake: open message %d: %w", m.ID, err)
+		}
+		st.Messages = append(st.Messages, Message{Author: m.Author, Created: m.Created, Text: text})
+	}
+	return st, nil
+}
+
+// AddTipsterMessage adds a message from the holder of the receipt.
+func (d *Desk) AddTipsterMessage(ctx context.Context, r tips.Receipt, text string) error {
+	t, err := d.lookup(ctx, r)
+	if err != nil {
+		return err
+	}
+	return d.addMessage(ctx, t, store.AuthorTipster, text)
+}
+
+// Reply adds an operator's message to the tip with the id.
+func (d *Desk) Reply(ctx context.Context, id int64, text string) error {
+	t, err := d.store.Tip(ctx, id)
+	if err != nil {
+		return fmt.Errorf("intake: tip %d: %w", id, err)
+	}
+	return d.addMessage(ctx, t, store.AuthorOperator, text)
+}
+
+func (d *Desk) addMessage(ctx context.Context, t store.Tip, author, text string) error {
+	text = strings.TrimSpace(text)
+	switch {
+	case text == "":
+		return &FieldError{Field: FieldMessage, Code: "required"}
+	case !utf8.ValidString(text):
+		return &FieldError{Field: FieldMessage, Code: "invalid"}
+	case utf8.RuneCountInString(text) > MaxMessageRunes:
+		return &FieldError{Field: FieldMessage, Code: "too_long", Max: MaxMessageRunes}
+	}
+	recips, err := d.Recipients(ctx)
+	if err != nil {
+		return err
+	}
+	tipster, err := tips.ParseRecipient(t.ReplyRecipient)
+	if err != nil {
+		return fmt.Errorf("intake: tip %d: reply key: %w", t.ID, err)
+	}
+	plain, err := json.Marshal(sealedMessage{Text: text})
+	if err != nil {
+		return fmt.Errorf("intake: encode message: %w", err)
+	}
+	sealed, err := tips.Seal(plain, append(append([]age.Recipient(nil), recips...), tipster)...)
+	clear(plain)
+	if err != nil {
+		return fmt.Errorf("intake: seal message: %w", err)
+	}
+	if _, err := d.store.AddTipMessage(ctx, t.ID, author, sealed, d.now()); err != nil {
+		return fmt.Errorf("intake: store message: %w", err)
+	}
+	return nil
+}
+
+func openMessage(sealed []byte, ids ...age.Identity) (string, error) {
+	plain, err := tips.Open(sealed, ids...)
+	if err != nil {
+		return "", err
+	}
+	var m sealedMessage
+	err = json.Unmarshal(plain, &m)
+	clear(plain)
+	if err != nil {
+		return "", fmt.Errorf("decode: %w", err)
+	}
+	return m.Text, nil
+}
+
+// OpenTip opens a stored tip with an operator's or the recovery identity.
+func OpenTip(t store.Tip, ids ...age.Identity) (Sealed, error) {
+	var doc Sealed
+	plain, err := tips.Open(t.Sealed, ids...)
+	if err != nil {
+		return doc, fmt.Errorf("intake: open tip %d: %w", t.ID, err)
+	}
+	err = json.Unmarshal(plain, &doc)
+	clear(plain)
+	if err != nil {
+		return doc, fmt.Errorf("intake: decode tip %d: %w", t.ID, err)
+	}
+	return doc, nil
+}
+
+// OpenMessages opens the conversation of a tip with an operator's or the
+// recovery identity.
+func OpenMessages(msgs []store.TipMessage, ids ...age.Identity) ([]Message, error) {
+	out := make([]Message, 0, len(msgs))
+	for _, m := range msgs {
+		text, err := openMessage(m.Sealed, ids...)
+		if err != nil {
+			return nil, fmt.Errorf("intake: open message %d: %w", m.ID, err)
+		}
+		out = append(out, Message{Author: m.Author, Created: m.Created, Text: text})
+	}
+	return out, nil
+}
+
+// DefaultRetention is how long a tip is kept after its last change.
+const DefaultRetention = 90 * 24 * time.Hour
+
+// Purge deletes every tip not changed within retention, with its messages
+// and attachments, and returns how many it deleted.
+func (d *Desk) Purge(ctx context.Context, retention time.Duration) (int, error) {
+	if retention <= 0 {
+		return 0, fmt.Errorf("intake: retention %v: want a positive duration", retention)
+	}
+	n, err := d.store.PurgeTips(ctx, d.now().Add(-retention))
+	if err != nil {
+		return n, fmt.Errorf("intake: purge: %w", err)
+	}
+	return n, nil
+}
+
+// RunRetention purges expired tips now and then every interval, until ctx
+// ends. Failures are logged and retried at the next interval.
+func (d *Desk) RunRetention(ctx context.Context, retention, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		n, err := d.Purge(ctx, retention)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			d.log.ErrorContext(ctx, "tip retention", "err", err)
+		case n > 0:
+			d.log.InfoContext(ctx, "tip retention: deleted expired tips", "tips", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,43 @@
+// The report form's proof of work. The server asks for a SHA-256 hash of
+// "token:n" with data-pow-bits leading zero bits; this finds n while the
+// visitor writes, and holds the form back until it has. Without
+// JavaScript (or without crypto.subtle, on plain http) the form is sent
+// without it and the server asks only for a longer wait.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-pow-bits]");
+  if (!form || !window.crypto || !crypto.subtle || !window.TextEncoder) return;
+  var bits = parseInt(form.getAttribute("data-pow-bits"), 10);
+  var token = form.elements.token.value, out = form.elements.pow;
+  var enc = new TextEncoder(), done = false, waiting = false;
+  function zeros(buf) {
+    var b = new Uint8Array(buf), n = 0;
+    for (var i = 0; i < b.length; i++) {
+      if (b[i] === 0) { n += 8; continue; }
+      var x = b[i]; while ((x & 0x80) === 0) { n++; x <<= 1; }
+      return n;
+    }
+    return n;
+  }
+  function search(start) {
+    var batch = [], i;
+    for (i = 0; i < 256; i++) batch.push(crypto.subtle.digest("SHA-256", enc.encode(token + ":" + (start + i))));
+    Promise.all(batch).then(function (hashes) {
+      for (i = 0; i < hashes.length; i++) {
+        if (zeros(hashes[i]) >= bits) {
+          out.value = String(start + i); done = true;
+          if (waiting) form.submit();
+          return;
+        }
+      }
+      search(start + 256);
+    });
+  }
+  form.addEventListener("submit", function (e) {
+    if (done) return;
+    e.preventDefault(); waiting = true;
+    var b = form.querySelector("button[type=submit]");
+    if (b) { b.disabled = true; b.setAttribute("aria-busy", "true"); }
+  });
+  search(0);
+})();

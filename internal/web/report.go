@@ -1,0 +1,399 @@
+package web
+
+import (
+	"errors"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/haven-project/haven/internal/i18n"
+	"github.com/haven-project/haven/internal/intake"
+	"github.com/haven-project/haven/internal/tips"
+)
+
+// SetTips turns on the report form and the receipt page. Without it they
+// answer 404.
+func (p *Pages) SetTips(d *intake.Desk, g *intake.Guard) {
+	p.desk, p.guard = d, g
+}
+
+// reportValues are the text fields of the form, kept when it comes back
+// with a problem. Files are never kept.
+type reportValues struct {
+	WhatHappened, Where, When, People, ReplyContact, Reply string
+}
+
+type formError struct {
+	Field string // the id of the field, for the link; "" for none
+	Text  string
+}
+
+type radioOption struct {
+	ID, Name, Value, Label string
+	Checked                bool
+}
+
+type radioGroup struct {
+	Name, Legend string
+	Options      []radioOption
+}
+
+type reportView struct {
+	base
+	Emergency      *contactView
+	Recipient      string
+	LawEnforcement string // "yes", "no" or "" (not said)
+	Open           bool
+	Token          string
+	PowBits        int
+	PowJS          string // the proof-of-work script, when PowBits > 0
+	Values         reportValues
+	Choices        []radioGroup
+	Errors         []formError
+	MaxFiles       int
+	MaxFileMB      int
+	// After sending:
+	Receipt     string
+	DangerFirst bool
+}
+
+type statusMessageView struct {
+	Author, Date, Text string
+}
+
+type statusView struct {
+	base
+	Errors   []formError
+	Found    bool
+	Added    bool
+	Receipt  string
+	State    string
+	Messages []statusMessageView
+}
+
+// clientSource is the connection's address, for the in-memory rate limits
+// only: hashed with an hourly key, never stored or logged.
+func clientSource(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (p *Pages) reportBase(r *http.Request, loc string) (reportView, error) {
+	v := reportView{
+		base:      p.base(loc, "report", "/report"),
+		Recipient: p.tr(loc, "tips.recipient", p.meta.Tips.Recipient),
+		Open:      p.desk.Open(r.Context()),
+		PowBits:   p.guard.PowBits(),
+		PowJS:     p.reportJS.path,
+		MaxFiles:  intake.MaxFiles,
+		MaxFileMB: intake.MaxFileBytes >> 20,
+	}
+	if le := p.meta.Tips.LawEnforcement; le != nil {
+		v.LawEnforcement = map[bool]string{true: "yes", false: "no"}[*le]
+	}
+	var err error
+	if v.Emergency, err = p.emergency(r); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+// choices builds the radio groups of the form, with the answers given.
+func (p *Pages) choices(l *i18n.Localizer, t intake.Tip) ([]radioGroup, error) {
+	danger := ""
+	if t.Danger != nil {
+		danger = map[bool]string{true: "yes", false: "no"}[*t.Danger]
+	}
+	specs := []struct {
+		name, key, given string
+		values           []string
+	}{
+		{intake.FieldDanger, "report.danger", danger, []string{"yes", "no"}},
+		{intake.FieldMinors, "report.minors", t.MinorsInvolved, intake.Minors},
+		{intake.FieldKind, "report.kind", t.Kind, intake.Kinds},
+	}
+	var out []radioGroup
+	for _, s := range specs {
+		legend, err := l.T(s.key + ".legend")
+		if err != nil {
+			return nil, err
+		}
+		g := radioGroup{Name: s.name, Legend: legend}
+		for _, v := range s.values {
+			label, err := l.T(s.key + "." + v)
+			if err != nil {
+				return nil, err
+			}
+			g.Options = append(g.Options, radioOption{ID: s.name + "-" + v, Name: s.name, Value: v, Label: label, Checked: v == s.given})
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// reportPage answers GET /{lang}/report: the form, with a fresh token.
+func (p *Pages) reportPage(w http.ResponseWriter, r *http.Request) {
+	loc := p.locale(r)
+	if p.desk == nil {
+		p.notFound(w, r, loc)
+		return
+	}
+	v, err := p.reportBase(r, loc)
+	if err == nil {
+		v.Choices, err = p.choices(p.cat.Localizer(loc), intake.Tip{})
+	}
+	if err == nil && v.Open {
+		v.Token, err = p.guard.Token()
+	}
+	if err != nil {
+		p.fail(w, r, loc, err)
+		return
+	}
+	p.renderNoStore(w, r, loc, pageReport, http.StatusOK, v)
+}
+
+func (p *Pages) renderNoStore(w http.ResponseWriter, r *http.Request, loc, page string, status int, v any) {
+	pg, err := p.renderFresh(r, loc, page, v)
+	if err != nil {
+		p.fail(w, r, loc, err)
+		return
+	}
+	p.writeWith(w, r, status, loc, pg, cacheNoStore)
+}
+
+// reportPost answers POST /{lang}/report: the tip is checked, sealed and
+// stored, and the receipt shown; or the form comes back with the text
+// given and what to fix.
+func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
+	loc := p.locale(r)
+	if p.desk == nil {
+		p.notFound(w, r, loc)
+		return
+	}
+	l := p.cat.Localizer(loc)
+	v, err := p.reportBase(r, loc)
+	if err != nil {
+		p.fail(w, r, loc, err)
+		return
+	}
+	again := func(status int, sub intake.Submission, newToken bool, msgs ...formError) {
+		v.Values = reportValues{
+			WhatHappened: sub.Tip.WhatHappened, Where: sub.Tip.Where, When: sub.Tip.When,
+			ReplyContact: sub.Tip.ReplyContact, Reply: sub.Reply,
+		}
+		if sub.Tip.PeopleCount != nil {
+			v.Values.People = strconv.Itoa(*sub.Tip.PeopleCount)
+		}
+		v.Token = sub.Token
+		if newToken || v.Token == "" {
+			if v.Token, err = p.guard.Token(); err != nil {
+				p.fail(w, r, loc, err)
+				return
+			}
+		}
+		if v.Choices, err = p.choices(l, sub.Tip); err != nil {
+			p.fail(w, r, loc, err)
+			return
+		}
+		if len(sub.Tip.Files) > 0 {
+			msgs = append(msgs, formError{Field: "attachments", Text: p.msg(l, "report.error.files_again")})
+		}
+		v.Errors = msgs
+		p.renderNoStore(w, r, loc, pageReport, status, v)
+	}
+	if !p.guard.AllowSubmit(clientSource(r)) {
+		again(http.StatusTooManyRequests, intake.Submission{}, false, formError{Text: p.msg(l, "report.error.busy")})
+		return
+	}
+	sub, err := intake.ReadMultipart(r)
+	if err != nil {
+		again(http.StatusBadRequest, sub, false, p.fieldError(l, err))
+		return
+	}
+	if fe := sub.Tip.Validate(); fe != nil {
+		again(http.StatusBadRequest, sub, false, p.fieldError(l, fe))
+		return
+	}
+	if err := p.guard.Redeem(sub.Token, sub.Pow); err != nil {
+		var tooNew tips.TooNewError
+		if errors.As(err, &tooNew) {
+			secs := int(math.Ceil(tooNew.Wait.Seconds()))
+			again(http.StatusBadRequest, sub, false, formError{Field: "what_happened", Text: p.msgN(l, "report.error.wait", secs)})
+			return
+		}
+		again(http.StatusBadRequest, sub, true, formError{Field: "what_happened", Text: p.msg(l, "report.error.expired")})
+		return
+	}
+	receipt, err := p.desk.Submit(r.Context(), sub.Tip)
+	if err != nil {
+		var fe *intake.FieldError
+		if errors.As(err, &fe) {
+			again(http.StatusBadRequest, sub, true, p.fieldError(l, fe))
+			return
+		}
+		if !errors.Is(err, intake.ErrClosed) {
+			p.log.ErrorContext(r.Context(), "web: store a tip", "err", err)
+		}
+		again(http.StatusServiceUnavailable, sub, true, formError{Text: p.msg(l, "report.error.failed")})
+		return
+	}
+	v.Receipt = receipt.String()
+	v.DangerFirst = sub.Tip.Danger != nil && *sub.Tip.Danger
+	v.base = p.base(loc, "report", "/report")
+	p.renderNoStore(w, r, loc, pageReport, http.StatusCreated, v)
+}
+
+// msg renders a catalog message; a missing one is a build defect caught
+// by codeKeys, so an error here only logs.
+func (p *Pages) msg(l *i18n.Localizer, key string, args ...any) string {
+	s, err := l.T(key, args...)
+	if err != nil {
+		p.log.Error("web: message", "key", key, "err", err)
+	}
+	return s
+}
+
+func (p *Pages) msgN(l *i18n.Localizer, key string, n int, args ...any) string {
+	s, err := l.N(key, n, args...)
+	if err != nil {
+		p.log.Error("web: message", "key", key, "err", err)
+	}
+	return s
+}
+
+// fieldLabels are the catalog keys naming each field in messages.
+var fieldLabels = map[string]string{
+	intake.FieldWhat: "report.what.label", intake.FieldWhere: "report.where.label", intake.FieldWhen: "report.when.label",
+	intake.FieldReply: "report.reply.contact_label", intake.FieldPeople: "report.people.label",
+	intake.FieldMinors: "report.minors.legend", intake.FieldKind: "report.kind.legend", intake.FieldDanger: "report.danger.legend",
+	"reply": "report.reply.legend",
+}
+
+// fieldError writes an intake error for the visitor.
+func (p *Pages) fieldError(l *i18n.Localizer, err error) formError {
+	var fe *intake.FieldError
+	if !errors.As(err, &fe) {
+		return formError{Text: p.msg(l, "report.error.failed")}
+	}
+	label := ""
+	if k, ok := fieldLabels[fe.Field]; ok {
+		label = p.msg(l, k)
+	}
+	field := fe.Field
+	if _, ok := fieldLabels[field]; !ok && field != intake.FieldAttachments {
+		field = ""
+	}
+	switch {
+	case fe.Field == intake.FieldWhat && fe.Code == "required":
+		return formError{Field: field, Text: p.msg(l, "report.error.what")}
+	case fe.Field == "body":
+		return formError{Text: p.msg(l, "report.error.too_big")}
+	case fe.Code == "too_long":
+		return formError{Field: field, Text: p.msg(l, "report.error.too_long", "Field", label, "Max", fe.Max)}
+	case fe.Field == intake.FieldPeople:
+		return formError{Field: field, Text: p.msg(l, "report.error.people")}
+	case fe.Field == intake.FieldAttachments && fe.Code == "too_many":
+		return formError{Field: field, Text: p.msgN(l, "report.error.too_many_files", fe.Max)}
+	case fe.Field == intake.FieldAttachments && fe.Code == "too_big":
+		return formError{Field: field, Text: p.msg(l, "report.error.file_too_big", "Name", fe.Name, "Size", fe.Max>>20)}
+	case fe.Field == intake.FieldAttachments:
+		return formError{Field: field, Text: p.msg(l, "report.error.bad_image", "Name", fe.Name)}
+	case label != "":
+		return formError{Field: field, Text: p.msg(l, "report.error.choice", "Field", label)}
+	}
+	return formError{Text: p.msg(l, "report.error.failed")}
+}
+
+// statusPage answers GET /{lang}/report/status: the receipt form.
+func (p *Pages) statusPage(w http.ResponseWriter, r *http.Request) {
+	loc := p.locale(r)
+	if p.desk == nil {
+		p.notFound(w, r, loc)
+		return
+	}
+	p.renderNoStore(w, r, loc, pageStatus, http.StatusOK, statusView{base: p.base(loc, "report", "/report/status")})
+}
+
+// lookupFloor is the least time a receipt look-up takes, known receipt or
+// not.
+const lookupFloor = 250 * time.Millisecond
+
+// statusPost answers POST /{lang}/report/status: the conversation for the
+// receipt in the body, after adding the message in the body if any. The
+// receipt never goes in an address.
+func (p *Pages) statusPost(w http.ResponseWriter, r *http.Request) {
+	loc := p.locale(r)
+	if p.desk == nil {
+		p.notFound(w, r, loc)
+		return
+	}
+	l := p.cat.Localizer(loc)
+	v := statusView{base: p.base(loc, "report", "/report/status")}
+	start := time.Now()
+	defer func() {
+		if d := lookupFloor - time.Since(start); d > 0 {
+			time.Sleep(d)
+		}
+	}()
+	if !p.guard.AllowLookup(clientSource(r)) {
+		v.Errors = []formError{{Text: p.msg(l, "report.error.busy")}}
+		p.renderNoStore(w, r, loc, pageStatus, http.StatusTooManyRequests, v)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		v.Errors = []formError{{Text: p.msg(l, "report.status.bad_receipt")}}
+		p.renderNoStore(w, r, loc, pageStatus, http.StatusBadRequest, v)
+		return
+	}
+	v.Receipt = r.PostForm.Get("receipt")
+	rc, err := tips.ParseReceipt(v.Receipt)
+	if err != nil {
+		v.Errors = []formError{{Text: p.msg(l, "report.status.bad_receipt")}}
+		p.renderNoStore(w, r, loc, pageStatus, http.StatusBadRequest, v)
+		return
+	}
+	v.Receipt = rc.String()
+	status := http.StatusOK
+	if msg := r.PostForm.Get("message"); r.PostForm.Has("message") {
+		err := p.desk.AddTipsterMessage(r.Context(), rc, msg)
+		var fe *intake.FieldError
+		switch {
+		case errors.As(err, &fe):
+			v.Errors = []formError{{Text: p.msg(l, "report.status.empty")}}
+			status = http.StatusBadRequest
+		case err != nil && !errors.Is(err, intake.ErrUnknownReceipt):
+			p.fail(w, r, loc, err)
+			return
+		case err == nil:
+			v.Added = true
+		}
+	}
+	st, err := p.desk.Status(r.Context(), rc)
+	if errors.Is(err, intake.ErrUnknownReceipt) {
+		v.Errors = []formError{{Text: p.msg(l, "report.status.unknown")}}
+		p.renderNoStore(w, r, loc, pageStatus, http.StatusNotFound, v)
+		return
+	}
+	if err != nil {
+		p.fail(w, r, loc, err)
+		return
+	}
+	v.Found = true
+	v.State = p.msg(l, "report.status."+string(st.Status))
+	if v.State == "" {
+		v.State = string(st.Status)
+	}
+	for _, m := range st.Messages {
+		d, err := date(l, m.Created)
+		if err != nil {
+			d = m.Created.Format(time.DateOnly)
+		}
+		v.Messages = append(v.Messages, statusMessageView{Author: m.Author, Date: d, Text: m.Text})
+	}
+	p.renderNoStore(w, r, loc, pageStatus, status, v)
+}
