@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -268,6 +269,31 @@ func TestRequiredLocales(t *testing.T) {
 	for _, want := range []string{"en", "es", "zh-Hans", "vi", "tl", "ko", "ru", "ar", "ht", "fr", "pt-BR", "km"} {
 		if !c.Has(want) {
 			t.Errorf("no catalog for %s", want)
+		}
+	}
+}
+
+// Haitian Creole has no CLDR plural rules: every count takes "other", and
+// rendering a counted message works.
+func TestPluralWithoutCLDRRules(t *testing.T) {
+	c := load(t)
+	if forms, err := RequiredPluralForms("ht"); err != nil || strings.Join(forms, ",") != "other" {
+		t.Fatalf("ht forms %v, %v", forms, err)
+	}
+	for _, n := range []int{0, 1, 2, 5} {
+		s, err := c.Localizer("ht").N("services.count", n)
+		if err != nil || !strings.Contains(s, strconv.Itoa(n)) {
+			t.Errorf("ht services.count %d = %q, %v", n, s, err)
+		}
+	}
+}
+
+// Tagalog is served as tl, and a browser asking for Filipino gets it.
+func TestTagalogMatches(t *testing.T) {
+	c := load(t)
+	for _, h := range []string{"tl", "fil-PH,fil;q=0.9", "tl-PH"} {
+		if got := c.Match(h, "en"); got != "tl" {
+			t.Errorf("Match(%q) = %q, want tl", h, got)
 		}
 	}
 }
