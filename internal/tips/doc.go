@@ -1,0 +1,24 @@
+// Package tips is the cryptographic and abuse-control core of anonymous tip
+// intake. It has no HTTP handlers and no database code: the web and store
+// packages build on it.
+//
+// The design goal is that a stolen database reveals nothing about tips or
+// tipsters:
+//
+//   - Tip bodies and attachments are sealed with age ([Seal]) to the operators'
+//     and the recovery key's public keys before they are stored; the server
+//     keeps no private key. Plaintext only ever exists as in-memory bytes.
+//   - A tipster gets a [Receipt]: 28 decimal digits with a Damm check digit,
+//     easy to read out over a phone and type on a keypad in any script. The
+//     database stores only [Secret.ReceiptHash], a keyed hash whose key lives
+//     outside the database, and replies to the tipster are sealed to
+//     [Secret.ReplyIdentity], derived from the receipt and the same secret.
+//   - Forms carry signed, single-use [Tokens] with a minimum and maximum age and
+//     an optional proof of work, and a [Limiter] rate-limits submissions per
+//     source without ever storing an address.
+//   - Uploaded images lose their metadata (EXIF, GPS, XMP, comments, text
+//     chunks) byte-wise, without re-encoding ([Strip]).
+//
+// Nothing in this package logs, and no error message contains a receipt, a
+// secret or a client address.
+package tips
