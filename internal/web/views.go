@@ -27,8 +27,9 @@ type base struct {
 	QuickExit string
 	// Current is the nav entry of this page: "home", "services" or "".
 	Current string
-	// Languages links this page in every language, for the switcher.
-	Languages []languageLink
+	// Switch links this page in every language, for the language
+	// switcher. (Not "Languages": a service's view has that field.)
+	Switch []languageLink
 	// Unreviewed: no native speaker has reviewed this language's texts;
 	// the page says so in one small line.
 	Unreviewed bool
@@ -50,7 +51,7 @@ func (p *Pages) base(locale, current, here string) base {
 	}
 	for _, l := range p.cat.Locales() {
 		m := p.cat.Meta(l)
-		b.Languages = append(b.Languages, languageLink{Tag: l, Name: m.Name, Dir: m.Dir, Href: localePath(l, here), Current: l == locale})
+		b.Switch = append(b.Switch, languageLink{Tag: l, Name: m.Name, Dir: m.Dir, Href: localePath(l, here), Current: l == locale})
 	}
 	return b
 }

@@ -1,0 +1,233 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/haven-project/haven/internal/intake"
+	"github.com/haven-project/haven/internal/store"
+	"github.com/haven-project/haven/internal/tips"
+)
+
+type tipFixture struct {
+	*fixture
+	desk *intake.Desk
+}
+
+func newTipFixture(t *testing.T, minAge time.Duration) *tipFixture {
+	t.Helper()
+	f := newFixture(t, nil)
+	secret, err := tips.LoadOrCreateSecret(filepath.Join(t.TempDir(), "tips.secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := tips.GenerateIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.SetRecoveryRecipient(context.Background(), id.Recipient().String(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	desk, err := intake.New(intake.Config{Store: f.db, Secret: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	guard, err := intake.NewGuard(intake.GuardConfig{Secret: secret, MinAge: minAge})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.pages.SetTips(desk, guard)
+	return &tipFixture{fixture: f, desk: desk}
+}
+
+var tokenRE = regexp.MustCompile(`name="token" value="([^"]+)"`)
+
+func (f *tipFixture) token(t *testing.T, lang string) string {
+	t.Helper()
+	res, body := f.get(t, "/"+lang+"/report")
+	if res.StatusCode != http.StatusOK || res.Header.Get("Cache-Control") != cacheNoStore {
+		t.Fatalf("GET /%s/report: %d, Cache-Control %q", lang, res.StatusCode, res.Header.Get("Cache-Control"))
+	}
+	m := tokenRE.FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("no token in the form:\n%s", body)
+	}
+	return string(m[1])
+}
+
+func (f *tipFixture) post(t *testing.T, target string, fields map[string]string) (*http.Response, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		if err := mw.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, target, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	rec := httptest.NewRecorder()
+	f.mux.ServeHTTP(rec, req)
+	return rec.Result(), rec.Body.String()
+}
+
+var receiptRE = regexp.MustCompile(`<p class="receipt" id="receipt">([0-9 ]+)</p>`)
+
+func TestReportFormSendsATip(t *testing.T) {
+	f := newTipFixture(t, 0)
+	doc := f.page(t, "/en/report", http.StatusOK)
+	body := text(doc)
+	for _, want := range []string{"Your report will be read by the team that runs this Haven site.", "This is not an emergency service", "They are not law enforcement or an immigration authority.", "call 911 first"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the form does not say %q", want)
+		}
+	}
+	res, html := f.post(t, "/en/report", map[string]string{"token": f.token(t, "en"), "what_happened": "A canary tip", "danger": "yes", "kind": "labor"})
+	if res.StatusCode != http.StatusCreated || res.Header.Get("Cache-Control") != cacheNoStore {
+		t.Fatalf("POST: %d %q\n%s", res.StatusCode, res.Header.Get("Cache-Control"), html)
+	}
+	m := receiptRE.FindStringSubmatch(html)
+	if m == nil {
+		t.Fatalf("no receipt on the page:\n%s", html)
+	}
+	// Danger: 911 comes before the receipt.
+	if i, j := strings.Index(html, "tel:911"), strings.Index(html, m[1]); i < 0 || i > j {
+		t.Errorf("911 is not shown before the receipt")
+	}
+	rc, err := tips.ParseReceipt(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.desk.Status(context.Background(), rc)
+	if err != nil || st.Status != "new" {
+		t.Fatalf("status %+v, %v", st, err)
+	}
+	// Read the conversation and add to it; the receipt stays out of URLs.
+	if err := f.desk.Reply(context.Background(), 1, "We received your report."); err != nil {
+		t.Fatal(err)
+	}
+	res, html = f.postForm(t, "/en/report/status", url.Values{"receipt": {m[1]}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(html, "We received your report.") || !strings.Contains(html, "Received, not yet read") {
+		t.Fatalf("status page: %d\n%s", res.StatusCode, html)
+	}
+	res, html = f.postForm(t, "/en/report/status", url.Values{"receipt": {m[1]}, "message": {"More details"}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(html, "More details") || !strings.Contains(html, "Your message was sent.") {
+		t.Fatalf("add message: %d\n%s", res.StatusCode, html)
+	}
+	if strings.Contains(html, "receipt="+strings.ReplaceAll(m[1], " ", "")) {
+		t.Errorf("the receipt appears in a link")
+	}
+}
+
+func (f *tipFixture) postForm(t *testing.T, target string, v url.Values) (*http.Response, string) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, target, strings.NewReader(v.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	f.mux.ServeHTTP(rec, req)
+	return rec.Result(), rec.Body.String()
+}
+
+func TestReportFormProblems(t *testing.T) {
+	f := newTipFixture(t, time.Hour)
+	tok := f.token(t, "es")
+	// Nothing written: the form comes back in Spanish, nothing stored.
+	res, html := f.post(t, "/es/report", map[string]string{"token": tok, "where": "Houston"})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(html, `value="Houston"`) || !strings.Contains(html, `lang="es"`) {
+		t.Errorf("empty tip: %d\n%s", res.StatusCode, html)
+	}
+	// Too soon after the form was loaded: wait, text kept, same token.
+	res, html = f.post(t, "/es/report", map[string]string{"token": tok, "what_happened": "Texto guardado"})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(html, "Texto guardado") || !strings.Contains(html, tok) {
+		t.Errorf("too soon: %d\n%s", res.StatusCode, html)
+	}
+	// A bad choice names the field.
+	res, _ = f.post(t, "/es/report", map[string]string{"token": tok, "what_happened": "x", "kind": "other"})
+	if res.StatusCode != http.StatusBadRequest {
+		t.Errorf("bad kind: %d", res.StatusCode)
+	}
+	n, _ := countTips(t, f)
+	if n != 0 {
+		t.Errorf("%d tips stored from refused forms", n)
+	}
+	// An unknown receipt: 404, after the floor.
+	start := time.Now()
+	res, _ = f.postForm(t, "/es/report/status", url.Values{"receipt": {"1234 5678 9012 3456 7890 1234 5670"}})
+	if res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusBadRequest {
+		t.Errorf("unknown receipt: %d", res.StatusCode)
+	}
+	if time.Since(start) < lookupFloor {
+		t.Errorf("look-up answered in %v, before the %v floor", time.Since(start), lookupFloor)
+	}
+}
+
+func countTips(t *testing.T, f *tipFixture) (int, error) {
+	t.Helper()
+	_, n, err := f.db.ListTips(context.Background(), store.TipFilter{})
+	return n, err
+}
+
+// Every page is served in every language, with lang and dir set, a
+// switcher naming every language in itself, and a tab title that does not
+// say what the site is about.
+func TestLanguagesAndNeutralTitles(t *testing.T) {
+	f := newTipFixture(t, 0)
+	locales := f.pages.cat.Locales()
+	if len(locales) < 12 {
+		t.Fatalf("%d locales", len(locales))
+	}
+	for _, loc := range locales {
+		for _, path := range []string{"/", "/services", "/services/nhth", "/organizations/polaris", "/help", "/help/plan?danger=yes", "/safety", "/report", "/report/status"} {
+			target := "/" + loc + path
+			if path == "/" {
+				target = "/" + loc + "/"
+			}
+			res, body := f.get(t, target)
+			if res.StatusCode != http.StatusOK {
+				t.Errorf("%s: %d", target, res.StatusCode)
+				continue
+			}
+			dir := "ltr"
+			if loc == "ar" {
+				dir = "rtl"
+			}
+			if !bytes.Contains(body, []byte(`<html lang="`+loc+`" dir="`+dir+`">`)) {
+				t.Errorf("%s: lang/dir not %s/%s", target, loc, dir)
+			}
+			for _, other := range locales {
+				if !bytes.Contains(body, []byte(`hreflang="`+other+`"`)) {
+					t.Errorf("%s: the switcher lacks %s", target, other)
+				}
+			}
+			title := regexp.MustCompile(`<title>([^<]*)</title>`).FindSubmatch(body)
+			if loc == "en" && (title == nil || bytes.Contains(bytes.ToLower(title[1]), []byte("traffick"))) {
+				t.Errorf("%s: title %q", target, title)
+			}
+		}
+	}
+	// "/" follows Accept-Language; other pages never do.
+	_, body := f.get(t, "/", "Accept-Language", "ar-EG,ar;q=0.9")
+	if !bytes.Contains(body, []byte(`lang="ar" dir="rtl"`)) {
+		t.Error("/ with Accept-Language ar is not Arabic")
+	}
+	_, body = f.get(t, "/en/services", "Accept-Language", "ar")
+	if !bytes.Contains(body, []byte(`lang="en"`)) {
+		t.Error("/en/services followed Accept-Language")
+	}
+	res, _ := f.get(t, "/services?topic=general")
+	if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != "/en/services?topic=general" {
+		t.Errorf("/services: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+}
