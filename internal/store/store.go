@@ -12,8 +12,11 @@ import (
 
 // Errors every backend returns, wrapped with context; match with errors.Is.
 var (
-	// ErrNotFound: no record with that slug.
+	// ErrNotFound: no record with that slug, id or key.
 	ErrNotFound = errors.New("not found")
+	// ErrConflict: a record with that unique key (a receipt hash, an
+	// operator's name) already exists.
+	ErrConflict = errors.New("conflict")
 	// ErrSchemaTooNew: the database was written by a newer Haven.
 	ErrSchemaTooNew = errors.New("database schema is newer than this Haven")
 	// ErrInvalid: the caller asked for something impossible (bad paging, say).
