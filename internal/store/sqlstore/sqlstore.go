@@ -44,6 +44,11 @@ type Dialect struct {
 	// constraint (a missing organization, a duplicate slug): the caller
 	// asked for something impossible. It must decide by error code.
 	IsInvalid func(err error) bool
+	// IsUnique reports whether a driver error means a row would have
+	// repeated a unique key (a receipt hash, an operator's name): a
+	// conflict rather than an invalid request. It must decide by error
+	// code.
+	IsUnique func(err error) bool
 }
 
 // Store implements store.Store.
