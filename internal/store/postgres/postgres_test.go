@@ -109,6 +109,60 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return openTest(t) })
 }
 
+func TestTipsContract(t *testing.T) {
+	requirePostgres(t)
+	storetest.RunTips(t, func(t *testing.T) storetest.TipStore { return tipRows{openTest(t)} })
+}
+
+// tipRows gives the tip suite the row counts it checks purges with.
+type tipRows struct{ *DB }
+
+func (r tipRows) CountRows(ctx context.Context, table string) (int, error) {
+	var n int
+	err := r.db.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n)
+	return n, err
+}
+
+// TestSynchronousCommit: commits are durable whatever the connection
+// string or the server's default says.
+func TestSynchronousCommit(t *testing.T) {
+	dsn := testSchema(t)
+	sep := "&"
+	if !strings.Contains(dsn, "?") {
+		sep = "?"
+	}
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		sep = " "
+	}
+	param := func(k, v string) string {
+		if sep == " " {
+			return " " + k + "='" + v + "'"
+		}
+		// pgx decodes a URI's query as libpq does: %XX only, "+" is literal.
+		return sep + k + "=" + strings.NewReplacer(" ", "%20", "=", "%3D").Replace(v)
+	}
+	for _, c := range []struct{ dsn, want string }{
+		{dsn, "on"},
+		{dsn + param("synchronous_commit", "off"), "on"},
+		{dsn + param("options", "-c synchronous_commit=off"), "on"},
+		{dsn + param("synchronous_commit", "remote_apply"), "remote_apply"},
+	} {
+		db, err := Open(context.Background(), c.dsn)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		var got string
+		err = db.db.QueryRowContext(context.Background(), "SHOW synchronous_commit").Scan(&got)
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("synchronous_commit = %q, want %q (DSN %s)", got, c.want, strings.TrimPrefix(c.dsn, dsn))
+		}
+	}
+}
+
 // TestLifecycle: restarts keep the directory and apply nothing twice; a
 // newer Haven's database is refused.
 func TestLifecycle(t *testing.T) {
@@ -199,9 +253,20 @@ func TestConstraintErrorsAreInvalid(t *testing.T) {
 	if err == nil || !isInvalid(err) {
 		t.Errorf("NUL in text: isInvalid(%v) = false, want true", err)
 	}
+	if isUnique(err) {
+		t.Errorf("isUnique(%v) = true for a bad character", err)
+	}
 	_, err = db.db.ExecContext(ctx, `SELECT * FROM no_such_table`)
 	if err == nil || isInvalid(err) {
 		t.Errorf("isInvalid(%v) = true, want false", err)
+	}
+	const op = `INSERT INTO operators (name, recipient, created) VALUES ('ana', 'age1x', 0)`
+	if _, err := db.db.ExecContext(ctx, op); err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.db.ExecContext(ctx, op)
+	if err == nil || !isUnique(err) || !isInvalid(err) {
+		t.Errorf("duplicate name: isUnique(%v) = false, want true", err)
 	}
 }
 
