@@ -1,0 +1,366 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"filippo.io/age"
+
+	"github.com/haven-project/haven/internal/store"
+	"github.com/haven-project/haven/internal/tips"
+)
+
+// subcommand is one subcommand of a command with several (keys, tips).
+type subcommand struct {
+	name    string
+	usage   string // arguments after the name
+	summary string
+	run     func(ctx context.Context, env Env, args []string) error
+}
+
+// runGroup runs the subcommand args[0] names. "haven GROUP --help" lists
+// the subcommands; errors are prefixed with the subcommand's name.
+func runGroup(ctx context.Context, env Env, group, about string, subs []subcommand, args []string) error {
+	names := make([]string, len(subs))
+	for i, s := range subs {
+		names[i] = s.name
+	}
+	want := strings.Join(names, ", ")
+	if len(args) == 0 {
+		return fmt.Errorf("want a subcommand: %s: %w", want, errUsage)
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintf(env.Stdout, "usage: haven %s SUBCOMMAND [flags]\n\n%s\n\nSubcommands:\n", group, about)
+		for _, s := range subs {
+			fmt.Fprintf(env.Stdout, "  haven %s %s %s\n      %s\n", group, s.name, s.usage, s.summary)
+		}
+		fmt.Fprintf(env.Stdout, "\nEach subcommand takes --help (haven %s %s --help).\n", group, subs[0].name)
+		return flag.ErrHelp
+	}
+	for _, s := range subs {
+		if s.name != args[0] {
+			continue
+		}
+		err := s.run(ctx, env, args[1:])
+		if err == nil || errors.Is(err, flag.ErrHelp) || errors.Is(err, errSilent) {
+			return err
+		}
+		return fmt.Errorf("%s: %w", s.name, err)
+	}
+	return fmt.Errorf("unknown subcommand %q: want %s: %w", args[0], want, errUsage)
+}
+
+// registerDB adds the --db flag of storeFlags alone: the key and tip
+// commands read no pack.
+func registerDB(fs *flag.FlagSet, env Env) *string {
+	var sf storeFlags
+	fs.StringVar(&sf.db, "db", envDefault(env, "HAVEN_DB", defaultDB), "SQLite database file, or a postgres:// URL (env HAVEN_DB)")
+	return &sf.db
+}
+
+// openTipStore opens the database named by --db as a tip store. Close the
+// returned store when done.
+func openTipStore(ctx context.Context, db string) (store.Store, store.TipStore, error) {
+	st, err := openDB(ctx, db)
+	if err != nil {
+		return nil, nil, err
+	}
+	ts, ok := st.(store.TipStore)
+	if !ok {
+		st.Close()
+		return nil, nil, fmt.Errorf("the database %s cannot store tips", redactDSN(db))
+	}
+	return st, ts, nil
+}
+
+// noArgs refuses positional arguments.
+func noArgs(pos []string) error {
+	if len(pos) > 0 {
+		return fmt.Errorf("unexpected argument %q: %w", pos[0], errUsage)
+	}
+	return nil
+}
+
+// oneArg returns the one positional argument, named what.
+func oneArg(pos []string, what string) (string, error) {
+	if len(pos) != 1 {
+		return "", fmt.Errorf("want exactly one %s, got %d arguments: %w", what, len(pos), errUsage)
+	}
+	return pos[0], nil
+}
+
+const keysAbout = `Manage the keys tips are sealed to: the organization's recovery key and
+the operators' keys. Haven stores public keys only.
+
+Every tip, and every message about it, is sealed when it arrives to the
+recovery key and to every ACTIVE operator at that moment. An operator added
+later cannot read older tips (the recovery key can); an operator disabled
+later can still read what was sealed to them before.`
+
+func keysCommands() []subcommand {
+	return []subcommand{
+		{"recovery", "[--force] [--db FILE]", "make the organization's recovery key; print its private key once", runKeysRecovery},
+		{"show", "[--db FILE]", "print the recovery public key and the operators", runKeysShow},
+		{"operator", "add NAME [--recipient age1...] | enable NAME | disable NAME [--db FILE]", "add, enable or disable an operator", runKeysOperator},
+	}
+}
+
+func runKeys(ctx context.Context, env Env, args []string) error {
+	return runGroup(ctx, env, "keys", keysAbout, keysCommands(), args)
+}
+
+// writeIdentity writes id in the age identity file format (as age-keygen
+// does), which `haven tips show --identity` and age itself read.
+func writeIdentity(w io.Writer, what string, id *age.X25519Identity, now time.Time) error {
+	_, err := fmt.Fprintf(w, "# %s, created %s\n# public key: %s\n%s\n", what, now.UTC().Format(time.RFC3339), id.Recipient(), id)
+	return err
+}
+
+func runKeysRecovery(ctx context.Context, env Env, args []string) error {
+	fs := flagSet(env, "keys recovery", "[--force] [--db FILE]", `Make the organization's recovery key pair. Haven stores only the public key;
+the private key (AGE-SECRET-KEY-1...) is printed ONCE to standard output, as
+an age identity file, and never again:
+
+  (umask 077; haven keys recovery > recovery.key)
+
+Keep that file offline (paper, or an encrypted USB stick in a safe), not on
+the server: it decrypts every tip and message. Haven takes no tips until a
+recovery key is set. With it, `+"`haven tips export --identity recovery.key`"+`
+recovers every tip.
+
+Replacing the key needs --force: tips that arrived before stay sealed to the
+old key, so keep its private key too.`)
+	db := registerDB(fs, env)
+	force := fs.Bool("force", false, "replace an existing recovery key")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos); err != nil {
+		return err
+	}
+	st, ts, err := openTipStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	old, err := ts.RecoveryRecipient(ctx)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		old = ""
+	case err != nil:
+		return err
+	case !*force:
+		return fmt.Errorf("a recovery key is already set (%s). Replacing it does not reseal older tips: they stay readable only with the old private key (and their operators' keys). To replace it anyway, run again with --force", old)
+	}
+	id, err := tips.GenerateIdentity()
+	if err != nil {
+		return err
+	}
+	now := env.now()
+	// Print first: a key stored but never shown would seal tips nobody
+	// can recover.
+	if err := writeIdentity(env.Stdout, "Haven recovery key", id, now); err != nil {
+		return fmt.Errorf("print the private key: %w (nothing was stored)", err)
+	}
+	pub := id.Recipient().String()
+	if err := ts.SetRecoveryRecipient(ctx, pub, now); err != nil {
+		return fmt.Errorf("store the public key: %w (the private key printed is NOT in use; discard it)", err)
+	}
+	fmt.Fprintf(env.Stderr, `
+The private key (AGE-SECRET-KEY-1...) was printed to standard output and will
+not be shown again. Store it offline: it decrypts every tip. Haven keeps only
+the public key %s.
+`, pub)
+	if old != "" {
+		fmt.Fprintf(env.Stderr, "Replaced the recovery key %s: keep its private key, it alone recovers the tips that arrived before now.\n", old)
+	}
+	fmt.Fprintln(env.Stderr, "Tips are sealed to it from now on (a running haven serve notices within seconds).")
+	return nil
+}
+
+func runKeysShow(ctx context.Context, env Env, args []string) error {
+	fs := flagSet(env, "keys show", "[--db FILE]", "Print the recovery public key and every operator: name, public key, whether tips are sealed to them (active), and when they were added.")
+	db := registerDB(fs, env)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos); err != nil {
+		return err
+	}
+	st, ts, err := openTipStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	rec, err := ts.RecoveryRecipient(ctx)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		fmt.Fprintln(env.Stdout, "recovery key: none; tips are not accepted until one is set (haven keys recovery)")
+	case err != nil:
+		return err
+	default:
+		fmt.Fprintf(env.Stdout, "recovery key: %s\n", rec)
+	}
+	ops, err := ts.Operators(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ops) == 0 {
+		fmt.Fprintln(env.Stdout, "operators: none (haven keys operator add NAME)")
+		return nil
+	}
+	fmt.Fprintln(env.Stdout, "operators:")
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  NAME\tPUBLIC KEY\tACTIVE\tADDED (UTC)")
+	for _, o := range ops {
+		active := "yes"
+		if !o.Active {
+			active = "no"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", o.Name, o.Recipient, active, o.Created.UTC().Format("2006-01-02 15:04"))
+	}
+	return tw.Flush()
+}
+
+const operatorNote = `Tips, and messages about them, are sealed when they arrive to every ACTIVE
+operator and to the recovery key. A newly added operator cannot read older
+tips (the recovery key can); a disabled operator is no longer sealed to but
+can still read what was sealed to them before.`
+
+func runKeysOperator(ctx context.Context, env Env, args []string) error {
+	subs := []subcommand{
+		{"add", "NAME [--recipient age1...] [--db FILE]", "add an active operator, with their public key or a new key pair", runOperatorAdd},
+		{"disable", "NAME [--db FILE]", "stop sealing new tips to an operator", func(ctx context.Context, env Env, args []string) error {
+			return runOperatorActive(ctx, env, args, false)
+		}},
+		{"enable", "NAME [--db FILE]", "seal new tips to a disabled operator again", func(ctx context.Context, env Env, args []string) error {
+			return runOperatorActive(ctx, env, args, true)
+		}},
+	}
+	return runGroup(ctx, env, "keys operator", "Add, disable or enable the operators who read tips.\n\n"+operatorNote, subs, args)
+}
+
+func runOperatorAdd(ctx context.Context, env Env, args []string) error {
+	fs := flagSet(env, "keys operator add", "NAME [--recipient age1...] [--db FILE]", `Add an active operator named NAME. With --recipient, store that age public
+key (the operator keeps the private key, made with age-keygen). Without it,
+make a key pair, store the public key, and print the private key ONCE to
+standard output as an age identity file for the operator:
+
+  (umask 077; haven keys operator add alice > alice.key)
+
+`+operatorNote)
+	db := registerDB(fs, env)
+	recipient := fs.String("recipient", "", "the operator's age public key (age1...); empty makes a new key pair")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	name, err := oneArg(pos, "NAME")
+	if err != nil {
+		return err
+	}
+	if err := store.CheckOperatorName(name); err != nil {
+		return fmt.Errorf("NAME: %v: %w", strings.TrimSuffix(err.Error(), ": "+store.ErrInvalid.Error()), errUsage)
+	}
+	if *recipient != "" {
+		r, err := tips.ParseRecipient(*recipient)
+		if err != nil {
+			return fmt.Errorf("--recipient: want an age X25519 public key (age1...): %w", errUsage)
+		}
+		*recipient = r.String()
+	}
+	st, ts, err := openTipStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ops, err := ts.Operators(ctx)
+	if err != nil {
+		return err
+	}
+	for _, o := range ops {
+		if o.Name == name {
+			return fmt.Errorf("operator %q already exists (see haven keys show)", name)
+		}
+	}
+	now := env.now()
+	pub := *recipient
+	if pub == "" {
+		id, err := tips.GenerateIdentity()
+		if err != nil {
+			return err
+		}
+		if err := writeIdentity(env.Stdout, "Haven operator key of "+name, id, now); err != nil {
+			return fmt.Errorf("print the private key: %w (nothing was stored)", err)
+		}
+		pub = id.Recipient().String()
+	}
+	if _, err := ts.AddOperator(ctx, name, pub, now); err != nil {
+		if *recipient == "" {
+			return fmt.Errorf("%w (the private key printed is NOT in use; discard it)", err)
+		}
+		return err
+	}
+	if *recipient == "" {
+		fmt.Fprintf(env.Stderr, "\nAdded operator %s. Their private key was printed to standard output and will not be shown again: give it to them only, over a safe channel. Haven keeps only the public key %s.\n", name, pub)
+	} else {
+		fmt.Fprintf(env.Stdout, "added operator %s (%s)\n", name, pub)
+	}
+	fmt.Fprintln(env.Stderr, "Tips that arrive from now on are sealed to them; older tips are not (the recovery key reads those).")
+	return nil
+}
+
+func runOperatorActive(ctx context.Context, env Env, args []string, active bool) error {
+	verb, about := "disable", "Stop sealing new tips and messages to the operator NAME. They can still read what was sealed to them before: to cut that off, the private key itself must be destroyed."
+	if active {
+		verb, about = "enable", "Seal new tips and messages to the operator NAME again. What arrived while they were disabled stays unreadable to them (the recovery key reads it)."
+	}
+	fs := flagSet(env, "keys operator "+verb, "NAME [--db FILE]", about)
+	db := registerDB(fs, env)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	name, err := oneArg(pos, "NAME")
+	if err != nil {
+		return err
+	}
+	st, ts, err := openTipStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := ts.SetOperatorActive(ctx, name, active); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no operator %q (see haven keys show)", name)
+		}
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "operator %s %sd\n", name, verb)
+	if !active {
+		ops, err := ts.Operators(ctx)
+		if err != nil {
+			return err
+		}
+		left := 0
+		for _, o := range ops {
+			if o.Active {
+				left++
+			}
+		}
+		if left == 0 {
+			fmt.Fprintln(env.Stderr, "note: no active operator is left: only the recovery key can read tips that arrive now.")
+		}
+	}
+	fmt.Fprintln(env.Stderr, "A running haven serve notices within seconds.")
+	return nil
+}

@@ -1,0 +1,333 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/haven-project/haven/internal/intake"
+	"github.com/haven-project/haven/internal/store"
+	"github.com/haven-project/haven/internal/tips"
+)
+
+const (
+	whatMarker       = "what-marker-7731: three workers locked in at night"
+	attachmentMarker = "attachment-marker-5520"
+	tipsterMarker    = "tipster-marker-0413"
+	operatorMarker   = "operator-marker-9087"
+	stdinMarker      = "stdin-marker-2246"
+)
+
+// submitTip sends a tip with an attachment and a tipster's message
+// through the tip desk, as the web site does, with the tip secret where
+// the commands look for it. It returns the tip's id and receipt.
+func submitTip(t *testing.T, db string) (int64, tips.Receipt) {
+	t.Helper()
+	ctx := context.Background()
+	st := tipStore(t, db)
+	defer st.Close()
+	secret, err := tips.LoadOrCreateSecret((&tipFlags{}).secretPath(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk, err := intake.New(intake.Config{Store: st, Secret: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	people, danger := 3, true
+	receipt, err := desk.Submit(ctx, intake.Tip{
+		WhatHappened: whatMarker + "\x1b[2J", Where: "Springfield", Kind: "labor",
+		PeopleCount: &people, Danger: &danger,
+		Files: []intake.File{{Name: "../notes \x1b[31m.txt", Type: "text/plain", Data: []byte(attachmentMarker)}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := desk.AddTipsterMessage(ctx, receipt, tipsterMarker); err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := st.ListTips(ctx, store.TipFilter{})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("%d tips, %v", len(list), err)
+	}
+	return list[0].ID, receipt
+}
+
+// deskStatus returns what the receipt's holder sees.
+func deskStatus(t *testing.T, db string, r tips.Receipt) intake.Status {
+	t.Helper()
+	st := tipStore(t, db)
+	defer st.Close()
+	secret, err := tips.LoadOrCreateSecret((&tipFlags{}).secretPath(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk, err := intake.New(intake.Config{Store: st, Secret: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := desk.Status(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func noPlaintext(t *testing.T, what string, r result) {
+	t.Helper()
+	for _, m := range []string{"what-marker", attachmentMarker, tipsterMarker, operatorMarker, stdinMarker} {
+		if strings.Contains(r.stdout, m) || strings.Contains(r.stderr, m) {
+			t.Errorf("%s prints %q:\n%s\n%s", what, m, r.stdout, r.stderr)
+		}
+	}
+}
+
+func TestTipsRoundTrip(t *testing.T) {
+	db := tempDB(t)
+	r := run(t, nil, "keys", "recovery", "--db", db)
+	if r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	identity := filepath.Join(t.TempDir(), "recovery.key")
+	if err := os.WriteFile(identity, []byte(r.stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, nil, "keys", "operator", "add", "alice", "--db", db); r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	id, receipt := submitTip(t, db)
+	ids := strconv.FormatInt(id, 10)
+
+	// list: metadata only.
+	r = run(t, nil, "tips", "list", "--db", db)
+	if r.code != 0 || !strings.Contains(r.stdout, "ATTACHMENTS") || !strings.Contains(r.stdout, " new ") {
+		t.Fatalf("list: %+v", r)
+	}
+	noPlaintext(t, "list", r)
+	if !strings.Contains(strings.Split(r.stdout, "\n")[1], ids+"  ") {
+		t.Errorf("list lacks tip %d:\n%s", id, r.stdout)
+	}
+	if r := run(t, nil, "tips", "list", "--db", db, "--status", "closed"); r.code != 0 || !strings.Contains(r.stdout, "no tips with status closed") {
+		t.Fatalf("list --status closed: %+v", r)
+	}
+
+	// show: decrypts with the identity file, with no terminal escapes.
+	r = run(t, nil, "tips", "show", ids, "--identity", identity, "--db", db)
+	if r.code != 0 {
+		t.Fatalf("show: %+v", r)
+	}
+	for _, want := range []string{whatMarker, "Springfield", "labor", "people:", "danger:          yes", tipsterMarker, "] tipster:", "1. ../notes \uFFFD[31m.txt (text/plain, 22 bytes)", "status:          new"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("show lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "\x1b") {
+		t.Error("show prints a terminal escape from the tip")
+	}
+	if strings.Contains(r.stdout, attachmentMarker) {
+		t.Error("show prints an attachment's content")
+	}
+	other, err := tips.GenerateIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherFile := filepath.Join(t.TempDir(), "other.key")
+	if err := os.WriteFile(otherFile, []byte(other.String()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, nil, "tips", "show", ids, "--identity", otherFile, "--db", db); r.code != 1 || !strings.Contains(r.stderr, "cannot open tip "+ids) {
+		t.Fatalf("show with another key: %+v", r)
+	}
+	if r := run(t, nil, "tips", "show", "999", "--identity", identity, "--db", db); r.code != 1 || !strings.Contains(r.stderr, "no tip 999") {
+		t.Fatalf("show a missing tip: %+v", r)
+	}
+
+	// reply: the tipster reads it with the receipt.
+	r = run(t, nil, "tips", "reply", ids, "--message", operatorMarker, "--db", db)
+	if r.code != 0 {
+		t.Fatalf("reply: %+v", r)
+	}
+	noPlaintext(t, "reply", r)
+	stdin = strings.NewReader(stdinMarker + "\n")
+	r = run(t, nil, "tips", "reply", ids, "--db", db, "--message", "-")
+	stdin = os.Stdin
+	if r.code != 0 {
+		t.Fatalf("reply from stdin: %+v", r)
+	}
+	s := deskStatus(t, db, receipt)
+	if len(s.Messages) != 3 || s.Messages[1].Author != store.AuthorOperator || s.Messages[1].Text != operatorMarker || s.Messages[2].Text != stdinMarker {
+		t.Fatalf("the tipster sees %+v", s)
+	}
+	missing := filepath.Join(t.TempDir(), "tips.secret")
+	if r := run(t, nil, "tips", "reply", ids, "--message", "x", "--db", db, "--tip-secret", missing); r.code != 1 || !strings.Contains(r.stderr, "no tip secret at "+missing) {
+		t.Fatalf("reply without the secret: %+v", r)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Fatal("reply made a new tip secret")
+	}
+
+	// status.
+	if r := run(t, nil, "tips", "status", ids, "--set", "in_review", "--assignee", "alice", "--db", db); r.code != 0 || !strings.Contains(r.stdout, "in_review, assigned to alice") {
+		t.Fatalf("status: %+v", r)
+	}
+	if r := run(t, nil, "tips", "status", ids, "--set", "closed", "--db", db); r.code != 0 || !strings.Contains(r.stdout, "closed, assigned to alice") {
+		t.Fatalf("status keeps the assignee: %+v", r)
+	}
+	if r := run(t, nil, "tips", "status", ids, "--set", "closed", "--assignee", "mallory", "--db", db); r.code != 1 || !strings.Contains(r.stderr, `--assignee "mallory" is not an operator`) {
+		t.Fatalf("unknown assignee: %+v", r)
+	}
+	r = run(t, nil, "tips", "list", "--db", db, "--status", "closed")
+	if r.code != 0 || !strings.Contains(r.stdout, "closed") || !strings.Contains(r.stdout, "alice") {
+		t.Fatalf("list after status: %+v", r)
+	}
+	if s := deskStatus(t, db, receipt); s.Status != store.TipClosed {
+		t.Fatalf("the tipster sees status %s", s.Status)
+	}
+
+	// export.
+	out := filepath.Join(t.TempDir(), "export")
+	r = run(t, nil, "tips", "export", "--identity", identity, "--out", out, "--db", db)
+	if r.code != 0 || !strings.Contains(r.stdout, "exported 1 tip(s), 3 message(s), 1 attachment(s)") {
+		t.Fatalf("export: %+v", r)
+	}
+	noPlaintext(t, "export", r)
+	var tip exportedTip
+	readJSON(t, filepath.Join(out, ids, "tip.json"), &tip)
+	if tip.ID != id || tip.Status != store.TipClosed || tip.Assignee != "alice" || tip.WhatHappened != whatMarker+"\x1b[2J" || tip.Where != "Springfield" ||
+		len(tip.Attachments) != 1 || tip.Attachments[0].Name != "../notes \x1b[31m.txt" {
+		t.Errorf("tip.json: %+v", tip)
+	}
+	var msgs []intake.Message
+	readJSON(t, filepath.Join(out, ids, "messages.json"), &msgs)
+	if len(msgs) != 3 || msgs[0].Text != tipsterMarker || msgs[0].Author != store.AuthorTipster || msgs[1].Text != operatorMarker || msgs[2].Text != stdinMarker {
+		t.Errorf("messages.json: %+v", msgs)
+	}
+	att, err := os.ReadFile(filepath.Join(out, ids, "attachments", "1-_notes___31m.txt"))
+	if err != nil || string(att) != attachmentMarker {
+		t.Errorf("attachment: %q, %v", att, err)
+	}
+	files := 0
+	err = filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		want := fs.FileMode(0o600)
+		if d.IsDir() {
+			want = 0o700
+		} else {
+			files++
+		}
+		if p != out && fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v, want %v", p, fi.Mode().Perm(), want)
+		}
+		return nil
+	})
+	if err != nil || files != 3 {
+		t.Fatalf("%d files, %v", files, err)
+	}
+	if r := run(t, nil, "tips", "export", "--identity", identity, "--out", out, "--db", db); r.code != 1 || !strings.Contains(r.stderr, "is not empty") {
+		t.Fatalf("export into a full folder: %+v", r)
+	}
+	out2 := t.TempDir()
+	r = run(t, nil, "tips", "export", "--identity", otherFile, "--out", out2, "--db", db)
+	if r.code != 1 || !strings.Contains(r.stderr, "tip "+ids+": this identity cannot open it") || !strings.Contains(r.stdout, "exported 0 tip(s)") {
+		t.Fatalf("export with another key: %+v", r)
+	}
+	if entries, _ := os.ReadDir(out2); len(entries) != 0 {
+		t.Fatalf("export with another key wrote %v", entries)
+	}
+
+	// purge: nothing is old enough, until the clock moves on.
+	if r := run(t, nil, "tips", "purge", "--db", db); r.code != 0 || !strings.Contains(r.stdout, "deleted 0 tip(s) not changed for 90 days") {
+		t.Fatalf("purge: %+v", r)
+	}
+	r = runAt(t, time.Now().Add(72*time.Hour), "tips", "purge", "--tip-retention", "24h", "--db", db)
+	if r.code != 0 || !strings.Contains(r.stdout, "deleted 1 tip(s)") {
+		t.Fatalf("purge later: %+v", r)
+	}
+	if r := run(t, nil, "tips", "list", "--db", db); r.code != 0 || !strings.Contains(r.stdout, "no tips") {
+		t.Fatalf("list after purge: %+v", r)
+	}
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+func TestTipsUsage(t *testing.T) {
+	db := tempDB(t)
+	key := filepath.Join(t.TempDir(), "k")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tips"}, "want a subcommand"},
+		{[]string{"tips", "read"}, `unknown subcommand "read"`},
+		{[]string{"tips", "list", "--status", "open"}, `--status "open"`},
+		{[]string{"tips", "list", "extra"}, `unexpected argument "extra"`},
+		{[]string{"tips", "show", "1"}, "--identity"},
+		{[]string{"tips", "show", "--identity", key}, "ID"},
+		{[]string{"tips", "show", "one", "--identity", key}, `ID "one"`},
+		{[]string{"tips", "reply", "1"}, "--message"},
+		{[]string{"tips", "reply", "1", "--message", "  "}, "--message"},
+		{[]string{"tips", "status", "1"}, "--set"},
+		{[]string{"tips", "status", "1", "--set", "done"}, `--set "done"`},
+		{[]string{"tips", "status", "0", "--set", "new"}, `ID "0"`},
+		{[]string{"tips", "export", "--identity", key}, "--out"},
+		{[]string{"tips", "export", "--out", t.TempDir()}, "--identity"},
+		{[]string{"tips", "purge", "--tip-retention", "5m"}, "tip-retention"},
+		{[]string{"tips", "purge", "--tip-retention", "soon"}, "tip-retention"},
+		{[]string{"tips", "purge", "--tip-rate", "3"}, "tip-rate"},
+	} {
+		r := run(t, map[string]string{"HAVEN_DB": db}, c.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, c.want) || !strings.Contains(r.stderr, "usage: haven tips") {
+			t.Errorf("%q: exit %d, want 2 and %q:\n%s", c.args, r.code, c.want, r.stderr)
+		}
+	}
+	for _, sub := range tipsCommands() {
+		r := run(t, nil, "tips", sub.name, "--help")
+		if r.code != 0 || !strings.Contains(r.stdout, "usage: haven tips "+sub.name) {
+			t.Errorf("tips %s --help: %+v", sub.name, r)
+		}
+	}
+	if r := run(t, nil, "tips", "--help"); r.code != 0 || !strings.Contains(r.stdout, "haven tips export --identity FILE --out DIR") {
+		t.Errorf("tips --help: %+v", r)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("bad usage created the database")
+	}
+}
+
+func TestSafeName(t *testing.T) {
+	for in, want := range map[string]string{
+		"photo.jpg":              "photo.jpg",
+		"../../etc/passwd":       "_.._etc_passwd",
+		".hidden":                "hidden",
+		"":                       "attachment",
+		"///":                    "attachment",
+		"ដំណឹង.png":              "ដំណឹង.png",
+		"a\x00b\nc":              "a_b_c",
+		strings.Repeat("x", 300): strings.Repeat("x", 100),
+	} {
+		if got := safeName(in); got != want {
+			t.Errorf("safeName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
