@@ -3,13 +3,13 @@
 package cli
 
 import (
-	"strconv"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 )
