@@ -378,6 +378,11 @@ func (p *Pages) fail(w http.ResponseWriter, r *http.Request, locale string, err 
 func (p *Pages) errorPage(w http.ResponseWriter, r *http.Request, locale string, status int, v errorView) {
 	v.base = p.base(locale, "", p.here(r))
 	v.Status = status
+	if status != http.StatusInternalServerError {
+		// An internal error may be the store failing: the page must not
+		// depend on it.
+		v.Emergency, _ = p.emergency(r)
+	}
 	pg, err := p.renderFresh(r, locale, pageError, v)
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "web: error page failed", "route", r.Pattern, "err", err)

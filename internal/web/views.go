@@ -236,9 +236,12 @@ type organizationView struct {
 
 type errorView struct {
 	base
-	Status int
-	Kind   string // errNotFound, errBadParam, errInternal
-	Param  string
+	// Emergency is the emergency call, first on every error page: a
+	// person who lands on a wrong address may be the one in danger.
+	Emergency *contactView
+	Status    int
+	Kind      string // errNotFound, errBadParam, errInternal
+	Param     string
 }
 
 // codeKeys are the catalog keys that Go code (not templates) looks up;

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -343,6 +344,9 @@ func TestNotFound(t *testing.T) {
 		doc := f.page(t, target, http.StatusNotFound)
 		if got := text(doc); !strings.Contains(got, "Page not found") {
 			t.Errorf("%s: not the 404 page: %s", target, got)
+		}
+		if !slices.Contains(hrefs(doc), "tel:911") {
+			t.Errorf("%s: the 404 page does not offer the emergency call", target)
 		}
 	}
 }
