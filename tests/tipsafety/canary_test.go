@@ -27,6 +27,7 @@ type sender struct {
 	name                             string
 	text, where, contact, file, exif string // canaries in the tip
 	message                          string // canary in a later message
+	path                             string // canary in a URL (path and query)
 	forwarded, agent, referer        string // headers of its requests
 	receipt                          tips.Receipt
 }
@@ -35,6 +36,7 @@ func newSender(t *testing.T, name string) *sender {
 	c := func(what string) string { return fmt.Sprintf("CANARY-%s-%s-%s", name, what, randomHex(t, 12)) }
 	s := &sender{
 		name: name, text: c("text"), where: c("where"), contact: c("contact"), file: c("file"), exif: c("exif"), message: c("message"),
+		path: c("path"),
 	}
 	b := []byte(randomHex(t, 3))
 	s.forwarded = fmt.Sprintf("203.0.%d.%d, 198.51.%d.%d", 100+int(b[0])%100, 1+int(b[1])%250, 100+int(b[2])%100, 1+int(b[3])%250)
@@ -52,7 +54,7 @@ func (s *sender) client(base string) *client {
 // secrets are the strings of a sender that must be nowhere on disk or in
 // a log: the canaries in the clear, the headers, the receipt.
 func (s *sender) secrets() []string {
-	out := []string{s.text, s.where, s.contact, s.file, s.exif, s.message, s.forwarded, s.agent, s.referer}
+	out := []string{s.text, s.where, s.contact, s.file, s.exif, s.message, s.path, s.forwarded, s.agent, s.referer}
 	out = append(out, strings.Split(s.forwarded, ", ")...)
 	if !s.receipt.IsZero() {
 		out = append(out, s.receipt.String(), s.receipt.Canonical())
@@ -138,6 +140,16 @@ func TestCanary(t *testing.T) {
 		strings.NewReader(url.Values{"receipt": {web.receipt.String()}, "message": {web.message}}.Encode()))
 	if status != http.StatusOK || !bytes.Contains(page, []byte(web.message)) {
 		t.Fatalf("POST /en/report/status: %d", status)
+	}
+	// URLs with canaries: a page that does not exist, a query no endpoint
+	// takes. The access log names routes, never paths or queries.
+	for _, s := range senders {
+		c := s.client(srv.url)
+		for _, u := range []string{"/en/" + s.path, "/api/v1/tips/token?" + s.path + "=1", "/en/report?ref=" + s.path} {
+			if status, _ := c.do(t, "GET", u, "", nil); status == http.StatusOK && !strings.HasPrefix(u, "/en/report") {
+				t.Errorf("GET %s: 200", u)
+			}
+		}
 	}
 	unknown, err := tips.NewReceipt()
 	if err != nil {
