@@ -83,7 +83,7 @@ func (a *API) postRoute(w http.ResponseWriter, r *http.Request) error {
 // jsonContentType accepts application/json, with no parameter but an
 // optional charset=utf-8.
 func jsonContentType(v string) error {
-	bad := &apiError{kind: kindUnsupportedMediaType, msg: "Send the situation as JSON, with Content-Type: application/json."}
+	bad := &apiError{kind: kindUnsupportedMediaType, msg: "Send the body as JSON, with Content-Type: application/json."}
 	if v == "" {
 		return bad
 	}

@@ -85,13 +85,20 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	// Create the file ourselves so that it, and the -wal and -shm files
-	// SQLite gives the same mode, are readable by this user only.
-	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	// SQLite gives the same mode, are readable by this user only. Only
+	// when it is missing: closing any descriptor of a database drops the
+	// POSIX locks this process holds on it, so an open database's file is
+	// never opened and closed here.
+	if _, err := os.Stat(abs); errors.Is(err, os.ErrNotExist) {
+		f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil && !errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		if err == nil {
+			if err := f.Close(); err != nil {
+				return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+			}
+		}
 	}
 
 	write, err := sql.Open("sqlite", dsn(abs, false))
