@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"mime"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -21,16 +20,6 @@ import (
 // the receipt is known, so that the answer's timing tells nothing more
 // than its status code.
 const lookupFloor = 250 * time.Millisecond
-
-// source is the connection's address, for the in-memory rate limits only.
-// It is hashed with an hourly key and never stored or logged.
-func source(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
 
 func (a *API) tipsOff() error {
 	if a.desk == nil || a.guard == nil {
@@ -71,7 +60,7 @@ func (a *API) postTip(w http.ResponseWriter, r *http.Request) error {
 	if err := noQuery(r); err != nil {
 		return err
 	}
-	if !a.guard.AllowSubmit(source(r)) {
+	if !a.guard.AllowSubmit(a.guard.Source(r)) {
 		return rateLimited(w)
 	}
 	var sub intake.Submission
@@ -103,6 +92,9 @@ func (a *API) postTip(w http.ResponseWriter, r *http.Request) error {
 	// The tip is checked before the token is used up, so that a tip with a
 	// mistake can be sent again with the same token.
 	if fe := sub.Tip.Validate(); fe != nil {
+		return tipError(fe)
+	}
+	if fe := sub.Tip.CheckFiles(); fe != nil {
 		return tipError(fe)
 	}
 	if err := a.guard.Redeem(sub.Token, sub.Pow); err != nil {
@@ -159,7 +151,7 @@ func (a *API) postTipStatus(w http.ResponseWriter, r *http.Request) error {
 	if err := a.tipsOff(); err != nil {
 		return err
 	}
-	if !a.guard.AllowLookup(source(r)) {
+	if !a.guard.AllowLookup(a.guard.Source(r)) {
 		return rateLimited(w)
 	}
 	defer floor(time.Now())
@@ -182,7 +174,7 @@ func (a *API) postTipMessage(w http.ResponseWriter, r *http.Request) error {
 	if err := a.tipsOff(); err != nil {
 		return err
 	}
-	if !a.guard.AllowSubmit(source(r)) {
+	if !a.guard.AllowSubmit(a.guard.Source(r)) {
 		return rateLimited(w)
 	}
 	defer floor(time.Now())

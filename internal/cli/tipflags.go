@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -28,6 +29,7 @@ type tipFlags struct {
 	retention  time.Duration
 	rate       float64
 	rateSource float64
+	proxies    []netip.Prefix
 }
 
 func (t *tipFlags) register(fs *flag.FlagSet, env Env) {
@@ -45,8 +47,37 @@ func (t *tipFlags) register(fs *flag.FlagSet, env Env) {
 			t.retention = d
 		}
 	}
+	fs.Func("trusted-proxy", "address or CIDR of a reverse proxy in front of Haven, comma-separated; the tip rate limits then go by the address it forwards (env HAVEN_TRUSTED_PROXY)", func(s string) error {
+		p, err := parseProxies(s)
+		t.proxies = p
+		return err
+	})
+	if v := env.getenv("HAVEN_TRUSTED_PROXY"); v != "" {
+		t.proxies, _ = parseProxies(v)
+	}
 	fs.Float64Var(&t.rate, "tip-rate", 0, "tips and messages per second from everyone together; 0 is the default (50), -1 turns the limit off")
 	fs.Float64Var(&t.rateSource, "tip-rate-source", 0, "tips and messages per minute from one address; 0 is the default (6), -1 turns the limit off")
+}
+
+// parseProxies reads "10.0.0.1,192.168.0.0/16".
+func parseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(part); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q: want an address or CIDR like 10.0.0.1 or 10.0.0.0/8", part)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 // parseRetention reads "90d" or a Go duration ("720h").
@@ -109,7 +140,7 @@ func (t *tipFlags) open(st store.Store, db string, env Env, logger *slog.Logger)
 	}
 	guard, err := intake.NewGuard(intake.GuardConfig{
 		Secret: secret, MinAge: time.Duration(t.minSeconds) * time.Second, PowBits: t.powBits,
-		GlobalPerSecond: t.rate, SourcePerMinute: t.rateSource, Now: env.Now,
+		GlobalPerSecond: t.rate, SourcePerMinute: t.rateSource, TrustedProxies: t.proxies, Now: env.Now,
 	})
 	if err != nil {
 		return nil, nil, err

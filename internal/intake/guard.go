@@ -2,6 +2,10 @@ package intake
 
 import (
 	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -34,13 +38,19 @@ type GuardConfig struct {
 	// negative value turns a limit off, 0 means the default.
 	GlobalPerSecond float64
 	SourcePerMinute float64
-	Now             func() time.Time
+	// TrustedProxies are the addresses of reverse proxies in front of
+	// Haven. A request from one of them is limited by the address its
+	// X-Forwarded-For names; without it every tipster behind the proxy
+	// would share one limit.
+	TrustedProxies []netip.Prefix
+	Now            func() time.Time
 }
 
 // Guard keeps abuse out without knowing anyone: signed single-use form
 // tokens with a minimum age, an optional proof of work, and in-memory rate
 // limits keyed by an hourly-rotated HMAC of the address (see tips.Limiter).
 type Guard struct {
+	proxies []netip.Prefix
 	tokens  *tips.Tokens
 	submit  *tips.Limiter
 	lookup  *tips.Limiter
@@ -76,7 +86,7 @@ func NewGuard(cfg GuardConfig) (*Guard, error) {
 		}
 		return tips.NewLimiter(c)
 	}
-	g := &Guard{tokens: tokens, powBits: cfg.PowBits}
+	g := &Guard{tokens: tokens, powBits: cfg.PowBits, proxies: cfg.TrustedProxies}
 	if g.submit, err = lim(global, perSource, defaultSourceBurst); err != nil {
 		return nil, fmt.Errorf("intake: %w", err)
 	}
@@ -101,3 +111,43 @@ func (g *Guard) AllowSubmit(source string) bool { return g.submit.Allow(source) 
 
 // AllowLookup reports whether a receipt look-up from source may go on.
 func (g *Guard) AllowLookup(source string) bool { return g.lookup.Allow(source) }
+
+// Source is the address a request's rate limits go by: the connection's,
+// or, when the connection comes from a trusted proxy, the nearest address
+// in X-Forwarded-For that is not a trusted proxy. It is only ever hashed
+// (see tips.Limiter); never stored or logged.
+func (g *Guard) Source(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	if !g.trusted(host) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if hop == "" {
+			continue
+		}
+		if !g.trusted(hop) {
+			return hop
+		}
+		host = hop
+	}
+	return host
+}
+
+func (g *Guard) trusted(addr string) bool {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	ip = ip.Unmap()
+	for _, p := range g.proxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}

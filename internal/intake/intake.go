@@ -153,6 +153,19 @@ func (t *Tip) Validate() *FieldError {
 	return nil
 }
 
+// CheckFiles reports a JPEG or PNG attachment that cannot be read (and so
+// not stripped), before a form token is used up on a tip Submit would
+// refuse. Submit strips the files again; stripping is cheap next to
+// sealing.
+func (t *Tip) CheckFiles() *FieldError {
+	for _, f := range t.Files {
+		if _, _, err := tips.Strip(f.Type, f.Data); err != nil {
+			return &FieldError{Field: FieldAttachments, Code: "bad_image", Name: f.Name}
+		}
+	}
+	return nil
+}
+
 func contains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"math"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -71,16 +70,6 @@ type statusView struct {
 	Receipt  string
 	State    string
 	Messages []statusMessageView
-}
-
-// clientSource is the connection's address, for the in-memory rate limits
-// only: hashed with an hourly key, never stored or logged.
-func clientSource(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func (p *Pages) reportBase(r *http.Request, loc string) (reportView, error) {
@@ -206,7 +195,7 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 		v.Errors = msgs
 		p.renderNoStore(w, r, loc, pageReport, status, v)
 	}
-	if !p.guard.AllowSubmit(clientSource(r)) {
+	if !p.guard.AllowSubmit(p.guard.Source(r)) {
 		again(http.StatusTooManyRequests, intake.Submission{}, false, formError{Text: p.msg(l, "report.error.busy")})
 		return
 	}
@@ -216,6 +205,10 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if fe := sub.Tip.Validate(); fe != nil {
+		again(http.StatusBadRequest, sub, false, p.fieldError(l, fe))
+		return
+	}
+	if fe := sub.Tip.CheckFiles(); fe != nil {
 		again(http.StatusBadRequest, sub, false, p.fieldError(l, fe))
 		return
 	}
@@ -340,7 +333,7 @@ func (p *Pages) statusPost(w http.ResponseWriter, r *http.Request) {
 			time.Sleep(d)
 		}
 	}()
-	if !p.guard.AllowLookup(clientSource(r)) {
+	if !p.guard.AllowLookup(p.guard.Source(r)) {
 		v.Errors = []formError{{Text: p.msg(l, "report.error.busy")}}
 		p.renderNoStore(w, r, loc, pageStatus, http.StatusTooManyRequests, v)
 		return

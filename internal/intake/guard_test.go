@@ -1,0 +1,34 @@
+package intake
+
+import (
+	"net/http/httptest"
+	"net/netip"
+	"testing"
+)
+
+func TestGuardSource(t *testing.T) {
+	g, err := NewGuard(GuardConfig{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		remote, xff, want string
+	}{
+		{"203.0.113.5:4000", "", "203.0.113.5"},
+		{"203.0.113.5:4000", "198.51.100.7", "203.0.113.5"}, // not a proxy: its header is ignored
+		{"10.1.2.3:80", "198.51.100.7", "198.51.100.7"},
+		{"10.1.2.3:80", "192.0.2.1, 198.51.100.7, 10.9.9.9", "198.51.100.7"}, // the nearest untrusted hop
+		{"10.1.2.3:80", "", "10.1.2.3"},
+		{"[::1]:80", "2001:db8::1", "2001:db8::1"},
+	}
+	for _, c := range cases {
+		r := httptest.NewRequest("POST", "/api/v1/tips", nil)
+		r.RemoteAddr = c.remote
+		if c.xff != "" {
+			r.Header.Set("X-Forwarded-For", c.xff)
+		}
+		if got := g.Source(r); got != c.want {
+			t.Errorf("remote %s, X-Forwarded-For %q: source %q, want %q", c.remote, c.xff, got, c.want)
+		}
+	}
+}
