@@ -74,7 +74,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	apiHandler := api.New(api.Config{Store: st, Meta: p.Meta, Logger: logger, Now: env.Now, Engine: engine, Desk: desk, Guard: guard})
 	srv, err := server.New(server.Config{
 		Addr: *addr, Logger: logger, Store: st, Handlers: []server.Registrar{pages, apiHandler},
-		BodyLimit: tipBodyLimit,
+		BodyLimit: tipBodyLimit, Unlogged: tipRoute,
 	})
 	if err != nil {
 		return err

@@ -136,10 +136,14 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	})
 }
 
-// done counts and logs one finished request. Health checks and metric
+// done counts and logs one finished request; a route Config.Unlogged
+// names is counted only. Health checks and metric
 // scrapes are logged at debug level, so that probes do not bury real traffic.
 func (s *Server) done(ctx context.Context, route, method string, status int, bytes int64, d time.Duration) {
 	s.metrics.observe(route, method, status, d)
+	if s.unlogged != nil && s.unlogged(route) {
+		return
+	}
 	level := slog.LevelInfo
 	switch route {
 	case "GET /healthz", "GET /readyz", "GET /metrics":

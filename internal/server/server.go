@@ -66,6 +66,10 @@ type Config struct {
 	// BodyLimit, when set, gives the body limit of a request that may be
 	// larger (a tip with attachments); 0 keeps MaxBodyBytes.
 	BodyLimit func(r *http.Request) int64
+	// Unlogged, when set, names route patterns ("POST /api/v1/tips") whose
+	// requests are counted in /metrics but never logged: a log line's
+	// precise time next to a tip's arrival could tie a tipster to it.
+	Unlogged func(route string) bool
 	// ShutdownTimeout bounds the graceful drain; 0 means
 	// DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
@@ -78,6 +82,7 @@ type Server struct {
 	store           store.Store
 	maxBody         int64
 	bodyLimit       func(r *http.Request) int64
+	unlogged        func(route string) bool
 	shutdownTimeout time.Duration
 	metrics         *metrics
 	handler         http.Handler
@@ -97,6 +102,7 @@ func New(cfg Config) (*Server, error) {
 		store:           cfg.Store,
 		maxBody:         cfg.MaxBodyBytes,
 		bodyLimit:       cfg.BodyLimit,
+		unlogged:        cfg.Unlogged,
 		shutdownTimeout: cfg.ShutdownTimeout,
 		metrics:         newMetrics(),
 	}

@@ -1,0 +1,48 @@
+package server
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/haven-project/haven/internal/testenv"
+)
+
+// Routes Config.Unlogged names are counted in /metrics but leave no log
+// line; BodyLimit lets them take a larger body than the default.
+func TestUnloggedRoutesAndBodyLimit(t *testing.T) {
+	logger, logs := captureLogs(t)
+	s, err := New(Config{
+		Addr: "127.0.0.1:0", Logger: logger, Store: testenv.SQLite(t), Handlers: []Registrar{testRoutes()},
+		Unlogged: func(route string) bool { return route == "POST /upload" },
+		BodyLimit: func(r *http.Request) int64 {
+			if r.URL.Path == "/upload" {
+				return 1 << 20
+			}
+			return 0
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", 200<<10) // above the 64 KiB default
+	if rec := serve(t, s.Handler(), httptest.NewRequest(http.MethodPost, "/upload", strings.NewReader(big))); rec.Code != http.StatusOK {
+		t.Errorf("POST /upload with %d bytes: %d", len(big), rec.Code)
+	}
+	if rec := serve(t, s.Handler(), httptest.NewRequest(http.MethodPost, "/api/upload", strings.NewReader(big))); rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("POST /api/upload with %d bytes: %d, want 413", len(big), rec.Code)
+	}
+	serve(t, s.Handler(), httptest.NewRequest(http.MethodGet, "/things/1", nil))
+	got := logs.String()
+	if strings.Contains(got, `"route":"POST /upload"`) {
+		t.Errorf("an unlogged route was logged:\n%s", got)
+	}
+	if !strings.Contains(got, `"route":"GET /things/{id}"`) {
+		t.Errorf("other routes are not logged any more:\n%s", got)
+	}
+	_, text := scrape(t, s)
+	if !strings.Contains(text, `route="POST /upload"`) {
+		t.Errorf("the unlogged route is not counted in /metrics")
+	}
+}
