@@ -260,15 +260,7 @@ age identity file, as haven keys writes it) and print them to standard
 output. Attachments are listed; haven tips export saves them.`)
 	db := registerDB(fs, env)
 	identity := fs.String("identity", env.getenv("HAVEN_IDENTITY"), "age identity file with the recovery or an operator's private key (env HAVEN_IDENTITY)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	arg, err := oneArg(pos, "ID")
-	if err != nil {
-		return err
-	}
-	id, err := parseTipID(arg)
+	id, err := parseTipIDArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -362,15 +354,7 @@ recovery key. --message - reads the message from standard input.`)
 	var tf tipFlags
 	registerTipFlags(fs, env, &tf, "tip-secret")
 	message := fs.String("message", "", "the message, or - to read it from standard input")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	arg, err := oneArg(pos, "ID")
-	if err != nil {
-		return err
-	}
-	id, err := parseTipID(arg)
+	id, err := parseTipIDArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -416,15 +400,7 @@ func runTipsStatus(ctx context.Context, env Env, args []string) error {
 	db := registerDB(fs, env)
 	set := fs.String("set", "", "the new status: new, in_review or closed")
 	assignee := fs.String("assignee", "", "the operator the tip is assigned to; \"\" for nobody")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	arg, err := oneArg(pos, "ID")
-	if err != nil {
-		return err
-	}
-	id, err := parseTipID(arg)
+	id, err := parseTipIDArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -721,4 +697,17 @@ func retentionText(d time.Duration) string {
 		return fmt.Sprintf("%d days", d/(24*time.Hour))
 	}
 	return d.String()
+}
+
+// parseTipIDArgs parses the flags of a command that takes one tip ID.
+func parseTipIDArgs(fs *flag.FlagSet, args []string) (int64, error) {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	arg, err := oneArg(pos, "ID")
+	if err != nil {
+		return 0, err
+	}
+	return parseTipID(arg)
 }
