@@ -16,12 +16,7 @@ func (p *Pages) safetyPage(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, loc, err)
 		return
 	}
-	pg, err := cachedPage(p, snap, pageKey{locale: loc, name: pageSafety}, func() (any, error) {
+	p.serveCached(w, r, loc, snap, pageKey{locale: loc, name: pageSafety}, func() (any, error) {
 		return safetyView{base: p.base(loc, "safety", "/safety")}, nil
 	})
-	if err != nil {
-		p.fail(w, r, loc, err)
-		return
-	}
-	p.write(w, r, http.StatusOK, loc, pg)
 }

@@ -308,12 +308,7 @@ func (p *Pages) home(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, loc, err)
 		return
 	}
-	pg, err := cachedPage(p, snap, pageKey{locale: loc, name: pageHome}, func() (any, error) { return p.homeView(loc, snap) })
-	if err != nil {
-		p.fail(w, r, loc, err)
-		return
-	}
-	p.write(w, r, http.StatusOK, loc, pg)
+	p.serveCached(w, r, loc, snap, pageKey{locale: loc, name: pageHome}, func() (any, error) { return p.homeView(loc, snap) })
 }
 
 func (p *Pages) services(w http.ResponseWriter, r *http.Request) {
@@ -377,6 +372,17 @@ func cachedPage(p *Pages, snap *snapshot, key pageKey, view func() (any, error))
 	})
 }
 
+// serveCached answers 200 with the page key names, from the snapshot's
+// cache, building it with view on a miss.
+func (p *Pages) serveCached(w http.ResponseWriter, r *http.Request, loc string, snap *snapshot, key pageKey, view func() (any, error)) {
+	pg, err := cachedPage(p, snap, key, view)
+	if err != nil {
+		p.fail(w, r, loc, err)
+		return
+	}
+	p.write(w, r, http.StatusOK, loc, pg)
+}
+
 // filterKey names a filter without free text, for the page cache.
 func filterKey(f store.ServiceFilter) string {
 	le := ""
@@ -402,12 +408,7 @@ func (p *Pages) service(w http.ResponseWriter, r *http.Request) {
 	// The page depends on the time only through "open now": one cached
 	// copy per state (open, closed, unknown), the state computed per request.
 	open := snap.openState(svc, p.now())
-	pg, err := cachedPage(p, snap, pageKey{locale: loc, name: pageService, slug: slug, open: open}, func() (any, error) { return p.serviceView(loc, snap, svc, open) })
-	if err != nil {
-		p.fail(w, r, loc, err)
-		return
-	}
-	p.write(w, r, http.StatusOK, loc, pg)
+	p.serveCached(w, r, loc, snap, pageKey{locale: loc, name: pageService, slug: slug, open: open}, func() (any, error) { return p.serviceView(loc, snap, svc, open) })
 }
 
 func (p *Pages) organization(w http.ResponseWriter, r *http.Request) {
@@ -423,12 +424,7 @@ func (p *Pages) organization(w http.ResponseWriter, r *http.Request) {
 		p.notFound(w, r, loc)
 		return
 	}
-	pg, err := cachedPage(p, snap, pageKey{locale: loc, name: pageOrganization, slug: slug}, func() (any, error) { return p.organizationView(loc, snap, org) })
-	if err != nil {
-		p.fail(w, r, loc, err)
-		return
-	}
-	p.write(w, r, http.StatusOK, loc, pg)
+	p.serveCached(w, r, loc, snap, pageKey{locale: loc, name: pageOrganization, slug: slug}, func() (any, error) { return p.organizationView(loc, snap, org) })
 }
 
 // Query parameters of /services.
