@@ -16,11 +16,6 @@ import (
 	"github.com/haven-project/haven/internal/tips"
 )
 
-// lookupFloor is the least time a receipt look-up takes, whether or not
-// the receipt is known, so that the answer's timing tells nothing more
-// than its status code.
-const lookupFloor = 250 * time.Millisecond
-
 func (a *API) tipsOff() error {
 	if a.desk == nil || a.guard == nil {
 		return &apiError{kind: kindNotImplemented, msg: "This server does not take tips."}
@@ -154,7 +149,7 @@ func (a *API) postTipStatus(w http.ResponseWriter, r *http.Request) error {
 	if !a.guard.AllowLookup(a.guard.Source(r)) {
 		return rateLimited(w)
 	}
-	defer floor(time.Now())
+	defer intake.WaitFloor(time.Now())
 	rc, _, err := readReceiptBody(w, r, false)
 	if err != nil {
 		return err
@@ -177,7 +172,7 @@ func (a *API) postTipMessage(w http.ResponseWriter, r *http.Request) error {
 	if !a.guard.AllowSubmit(a.guard.Source(r)) {
 		return rateLimited(w)
 	}
-	defer floor(time.Now())
+	defer intake.WaitFloor(time.Now())
 	rc, msg, err := readReceiptBody(w, r, true)
 	if err != nil {
 		return err
@@ -187,13 +182,6 @@ func (a *API) postTipMessage(w http.ResponseWriter, r *http.Request) error {
 	}
 	a.writeJSON(w, r, http.StatusCreated, struct{}{})
 	return nil
-}
-
-// floor sleeps until lookupFloor has passed since start.
-func floor(start time.Time) {
-	if d := lookupFloor - time.Since(start); d > 0 {
-		time.Sleep(d)
-	}
 }
 
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {

@@ -992,8 +992,8 @@ func TestTipLookupTiming(t *testing.T) {
 			}
 		}
 		slices.Sort(ds)
-		if ds[0] < lookupFloor {
-			t.Errorf("a look-up (%d) took %v, less than the floor %v", want, ds[0], lookupFloor)
+		if ds[0] < intake.LookupFloor {
+			t.Errorf("a look-up (%d) took %v, less than the floor %v", want, ds[0], intake.LookupFloor)
 		}
 		return ds[len(ds)/2]
 	}

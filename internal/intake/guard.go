@@ -151,3 +151,16 @@ func (g *Guard) trusted(addr string) bool {
 	}
 	return false
 }
+
+// LookupFloor is the least time a receipt look-up or message takes,
+// whether or not the receipt is known, so that the answer's timing tells
+// nothing its status does not.
+const LookupFloor = 250 * time.Millisecond
+
+// WaitFloor sleeps until LookupFloor has passed since start. Deferred by
+// the handlers that look a receipt up.
+func WaitFloor(start time.Time) {
+	if d := LookupFloor - time.Since(start); d > 0 {
+		time.Sleep(d)
+	}
+}

@@ -312,10 +312,6 @@ func (p *Pages) statusPage(w http.ResponseWriter, r *http.Request) {
 	p.renderNoStore(w, r, loc, pageStatus, http.StatusOK, statusView{base: p.base(loc, "report", "/report/status")})
 }
 
-// lookupFloor is the least time a receipt look-up takes, known receipt or
-// not.
-const lookupFloor = 250 * time.Millisecond
-
 // statusPost answers POST /{lang}/report/status: the conversation for the
 // receipt in the body, after adding the message in the body if any. The
 // receipt never goes in an address.
@@ -327,12 +323,7 @@ func (p *Pages) statusPost(w http.ResponseWriter, r *http.Request) {
 	}
 	l := p.cat.Localizer(loc)
 	v := statusView{base: p.base(loc, "report", "/report/status")}
-	start := time.Now()
-	defer func() {
-		if d := lookupFloor - time.Since(start); d > 0 {
-			time.Sleep(d)
-		}
-	}()
+	defer intake.WaitFloor(time.Now())
 	if !p.guard.AllowLookup(p.guard.Source(r)) {
 		v.Errors = []formError{{Text: p.msg(l, "report.error.busy")}}
 		p.renderNoStore(w, r, loc, pageStatus, http.StatusTooManyRequests, v)

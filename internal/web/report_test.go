@@ -168,8 +168,8 @@ func TestReportFormProblems(t *testing.T) {
 	if res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusBadRequest {
 		t.Errorf("unknown receipt: %d", res.StatusCode)
 	}
-	if time.Since(start) < lookupFloor {
-		t.Errorf("look-up answered in %v, before the %v floor", time.Since(start), lookupFloor)
+	if time.Since(start) < intake.LookupFloor {
+		t.Errorf("look-up answered in %v, before the %v floor", time.Since(start), intake.LookupFloor)
 	}
 }
 
