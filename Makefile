@@ -16,10 +16,15 @@ go-test:
 
 # Browser tests need Debian's chromium (never a downloaded browser) and the
 # npm packages pinned in e2e/package-lock.json.
+# Fonts for every script the pages are written in (Arabic, Khmer, Hangul,
+# Han): without them Chromium draws boxes and the layout checks measure boxes.
+BROWSER_PKGS = chromium fonts-noto-core fonts-noto-cjk
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else echo "browser tests need Debian's chromium: sudo apt-get install -y chromium" >&2; exit 1; fi; }
+	@missing=$$(for p in $(BROWSER_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "browser tests need Debian packages: sudo apt-get install -y $$missing" >&2; exit 1; fi; \
+	fi
 	cd e2e && npm ci --no-audit --no-fund --loglevel=error
 
 browser-test: browser-deps
