@@ -80,17 +80,21 @@ type Home struct {
 
 // Meta is pack.yaml.
 type Meta struct {
-	ID              string      `yaml:"id" json:"id"`
-	Name            string      `yaml:"name" json:"name"`
-	Country         string      `yaml:"country" json:"country"`
-	DefaultLocale   string      `yaml:"default_locale" json:"default_locale"`
-	DefaultTimeZone string      `yaml:"default_time_zone" json:"default_time_zone"`
-	QuickExitURL    string      `yaml:"quick_exit_url" json:"quick_exit_url"`
-	Sources         []SourceDoc `yaml:"sources" json:"sources"`
-	ShortCodes      []string    `yaml:"short_codes,omitempty" json:"short_codes,omitempty"`
-	Topics          []Topic     `yaml:"topics" json:"topics"`
-	Home            Home        `yaml:"home" json:"home"`
-	Tips            Tips        `yaml:"tips" json:"tips"`
+	ID              string `yaml:"id" json:"id"`
+	Name            string `yaml:"name" json:"name"`
+	Country         string `yaml:"country" json:"country"`
+	DefaultLocale   string `yaml:"default_locale" json:"default_locale"`
+	DefaultTimeZone string `yaml:"default_time_zone" json:"default_time_zone"`
+	QuickExitURL    string `yaml:"quick_exit_url" json:"quick_exit_url"`
+	// SiteName, when set, names the site in the header and the tab title
+	// instead of "Haven": an organization may want a neutral name that
+	// says nothing about trafficking to whoever sees the screen.
+	SiteName   string      `yaml:"site_name,omitempty" json:"site_name,omitempty"`
+	Sources    []SourceDoc `yaml:"sources" json:"sources"`
+	ShortCodes []string    `yaml:"short_codes,omitempty" json:"short_codes,omitempty"`
+	Topics     []Topic     `yaml:"topics" json:"topics"`
+	Home       Home        `yaml:"home" json:"home"`
+	Tips       Tips        `yaml:"tips" json:"tips"`
 }
 
 // Topic returns the topic with the slug, if the pack defines it.

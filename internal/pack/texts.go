@@ -38,7 +38,7 @@ type Translation struct {
 // Texts returns every text of the pack that a page shows and a translation
 // may replace, keyed as the locale files key them:
 //
-//	pack.name, topic.<slug>, tips.recipient,
+//	pack.name, site_name, topic.<slug>, tips.recipient,
 //	org.<slug>.name|alternate_name|description|notes.<i>,
 //	service.<slug>.name|alternate_name|description|notes.<i>|areas.<i>,
 //	service.<slug>.hours.display|hours.notes.<i>,
@@ -64,6 +64,7 @@ func (p *Pack) Texts() map[string]string {
 		list(prefix+".hours.notes", h.Notes)
 	}
 	add("pack.name", p.Meta.Name)
+	add("site_name", p.Meta.SiteName)
 	add("tips.recipient", p.Meta.Tips.Recipient)
 	for _, t := range p.Meta.Topics {
 		add("topic."+t.Slug, t.Label)

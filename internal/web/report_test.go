@@ -15,6 +15,7 @@ import (
 
 	"github.com/haven-project/haven/internal/intake"
 	"github.com/haven-project/haven/internal/store"
+	"github.com/haven-project/haven/internal/testenv"
 	"github.com/haven-project/haven/internal/tips"
 )
 
@@ -229,5 +230,23 @@ func TestLanguagesAndNeutralTitles(t *testing.T) {
 	res, _ := f.get(t, "/services?topic=general")
 	if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != "/en/services?topic=general" {
 		t.Errorf("/services: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+}
+
+// A pack may name the site neutrally; the header and every tab title use it.
+func TestPackSiteName(t *testing.T) {
+	db, p := testenv.USStore(t)
+	p.Meta.SiteName = "Community resources"
+	pages, err := New(Config{Store: db, Meta: p.Meta})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	pages.Register(mux)
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/es/services", nil))
+	body := rec.Body.String()
+	if !strings.Contains(body, "· Community resources</title>") || !strings.Contains(body, `class="brand" href="/es/">Community resources</a>`) || strings.Contains(body, ">Haven<") {
+		t.Errorf("the site name is not the pack's:\n%s", body)
 	}
 }

@@ -20,6 +20,9 @@ import (
 
 // base is what the layout needs on every page.
 type base struct {
+	// SiteName is the pack's name for the site, in the page's language;
+	// empty shows the catalog's ("Haven").
+	SiteName  string
 	Lang      string
 	Dir       string // "ltr" or "rtl"
 	CSS       string
@@ -48,6 +51,7 @@ func (p *Pages) base(locale, current, here string) base {
 	b := base{
 		Lang: locale, Dir: meta.Dir, CSS: p.css.path, JS: p.js.path, QuickExit: p.exitURL,
 		Current: current, Unreviewed: !meta.Reviewed(),
+		SiteName: p.tr(locale, "site_name", p.meta.SiteName),
 	}
 	for _, l := range p.cat.Locales() {
 		m := p.cat.Meta(l)
