@@ -30,6 +30,10 @@ type tipFlags struct {
 	rate       float64
 	rateSource float64
 	proxies    []netip.Prefix
+	// envErr is a bad HAVEN_TIP_* value, reported by check: a retention
+	// longer than the organization set, or a proxy ignored, must not pass
+	// silently.
+	envErr error
 }
 
 func (t *tipFlags) register(fs *flag.FlagSet, env Env) {
@@ -43,9 +47,11 @@ func (t *tipFlags) register(fs *flag.FlagSet, env Env) {
 	})
 	t.retention = intake.DefaultRetention
 	if v := env.getenv("HAVEN_TIP_RETENTION"); v != "" {
-		if d, err := parseRetention(v); err == nil {
-			t.retention = d
+		d, err := parseRetention(v)
+		if err != nil {
+			t.envErr = fmt.Errorf("HAVEN_TIP_RETENTION: %v: %w", err, errUsage)
 		}
+		t.retention = d
 	}
 	fs.Func("trusted-proxy", "address or CIDR of a reverse proxy in front of Haven, comma-separated; the tip rate limits then go by the address it forwards (env HAVEN_TRUSTED_PROXY)", func(s string) error {
 		p, err := parseProxies(s)
@@ -53,7 +59,11 @@ func (t *tipFlags) register(fs *flag.FlagSet, env Env) {
 		return err
 	})
 	if v := env.getenv("HAVEN_TRUSTED_PROXY"); v != "" {
-		t.proxies, _ = parseProxies(v)
+		p, err := parseProxies(v)
+		if err != nil {
+			t.envErr = fmt.Errorf("HAVEN_TRUSTED_PROXY: %v: %w", err, errUsage)
+		}
+		t.proxies = p
 	}
 	fs.Float64Var(&t.rate, "tip-rate", 0, "tips and messages per second from everyone together; 0 is the default (50), -1 turns the limit off")
 	fs.Float64Var(&t.rateSource, "tip-rate-source", 0, "tips and messages per minute from one address; 0 is the default (6), -1 turns the limit off")
@@ -103,6 +113,8 @@ func parseRetention(s string) (time.Duration, error) {
 
 func (t *tipFlags) check() error {
 	switch {
+	case t.envErr != nil:
+		return t.envErr
 	case t.minSeconds < 0:
 		return fmt.Errorf("--tip-min-seconds %d: want 0 or more: %w", t.minSeconds, errUsage)
 	case t.powBits < 0 || t.powBits > maxPowBits:

@@ -671,6 +671,9 @@ is for a retention shorter than the server's, or a server that is off.`)
 	if err := noArgs(pos); err != nil {
 		return err
 	}
+	if tf.envErr != nil {
+		return tf.envErr
+	}
 	if tf.retention < time.Hour {
 		return fmt.Errorf("--tip-retention: keep tips at least an hour: %w", errUsage)
 	}

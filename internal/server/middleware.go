@@ -137,16 +137,21 @@ func (s *Server) observe(next http.Handler) http.Handler {
 }
 
 // done counts and logs one finished request; a route Config.Unlogged
-// names is counted only. Health checks and metric
+// names is neither counted nor logged. Health checks and metric
 // scrapes are logged at debug level, so that probes do not bury real traffic.
 func (s *Server) done(ctx context.Context, route, method string, status int, bytes int64, d time.Duration) {
-	s.metrics.observe(route, method, status, d)
 	if s.unlogged != nil && s.unlogged(route) {
+		// Not even counted: a public counter that moves when a tip
+		// arrives tells its time to whoever polls /metrics.
 		return
 	}
+	s.metrics.observe(route, method, status, d)
 	level := slog.LevelInfo
 	switch route {
-	case "GET /healthz", "GET /readyz", "GET /metrics":
+	case "GET /healthz", "GET /readyz", "GET /metrics", "GET /assets/{file}":
+		// Probes, scrapes and static files: at debug level, so they do not
+		// bury real traffic (and a script only one page loads does not
+		// mark when someone opened it).
 		level = slog.LevelDebug
 	}
 	s.log.LogAttrs(ctx, level, "http request",

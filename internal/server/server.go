@@ -67,8 +67,9 @@ type Config struct {
 	// larger (a tip with attachments); 0 keeps MaxBodyBytes.
 	BodyLimit func(r *http.Request) int64
 	// Unlogged, when set, names route patterns ("POST /api/v1/tips") whose
-	// requests are counted in /metrics but never logged: a log line's
-	// precise time next to a tip's arrival could tie a tipster to it.
+	// requests are neither logged nor counted in /metrics: a log line's
+	// precise time, or a counter moving, next to a tip's arrival could tie
+	// a tipster to it.
 	Unlogged func(route string) bool
 	// ShutdownTimeout bounds the graceful drain; 0 means
 	// DefaultShutdownTimeout.

@@ -344,6 +344,12 @@ func (p *Pages) statusPost(w http.ResponseWriter, r *http.Request) {
 	v.Receipt = rc.String()
 	status := http.StatusOK
 	if msg := r.PostForm.Get("message"); r.PostForm.Has("message") {
+		// A message counts against the same limit as a tip, as in the API.
+		if !p.guard.AllowSubmit(p.guard.Source(r)) {
+			v.Errors = []formError{{Text: p.msg(l, "report.error.busy")}}
+			p.renderNoStore(w, r, loc, pageStatus, http.StatusTooManyRequests, v)
+			return
+		}
 		err := p.desk.AddTipsterMessage(r.Context(), rc, msg)
 		var fe *intake.FieldError
 		switch {
