@@ -139,9 +139,24 @@ func readReceiptBody(w http.ResponseWriter, r *http.Request, withMsg bool) (tips
 }
 
 // postTipStatus answers POST /api/v1/tips/status: the tip's status and
-// conversation for the receipt in the body. An unknown receipt answers
-// 404, after the same least time as a known one.
+// conversation for the receipt in the body. Known receipt or not, the
+// answer leaves after the same least time (intake.LookupFloor).
 func (a *API) postTipStatus(w http.ResponseWriter, r *http.Request) error {
+	return a.floored(w, r, a.tipStatus)
+}
+
+// floored serves h with its whole answer, errors included, held back until
+// intake.LookupFloor has passed.
+func (a *API) floored(w http.ResponseWriter, r *http.Request, h func(http.ResponseWriter, *http.Request) error) error {
+	fw, finish := intake.Floored(w, time.Now())
+	if err := h(fw, r); err != nil {
+		a.writeError(fw, r, err)
+	}
+	finish()
+	return nil
+}
+
+func (a *API) tipStatus(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	if err := a.tipsOff(); err != nil {
 		return err
@@ -149,7 +164,6 @@ func (a *API) postTipStatus(w http.ResponseWriter, r *http.Request) error {
 	if !a.guard.AllowLookup(a.guard.Source(r)) {
 		return rateLimited(w)
 	}
-	defer intake.WaitFloor(time.Now())
 	rc, _, err := readReceiptBody(w, r, false)
 	if err != nil {
 		return err
@@ -163,8 +177,12 @@ func (a *API) postTipStatus(w http.ResponseWriter, r *http.Request) error {
 }
 
 // postTipMessage answers POST /api/v1/tips/messages: a message from the
-// receipt holder.
+// receipt holder, after the same least time as a look-up.
 func (a *API) postTipMessage(w http.ResponseWriter, r *http.Request) error {
+	return a.floored(w, r, a.tipMessage)
+}
+
+func (a *API) tipMessage(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	if err := a.tipsOff(); err != nil {
 		return err
@@ -172,7 +190,6 @@ func (a *API) postTipMessage(w http.ResponseWriter, r *http.Request) error {
 	if !a.guard.AllowSubmit(a.guard.Source(r)) {
 		return rateLimited(w)
 	}
-	defer intake.WaitFloor(time.Now())
 	rc, msg, err := readReceiptBody(w, r, true)
 	if err != nil {
 		return err

@@ -1,9 +1,13 @@
 package intake
 
 import (
+	"bytes"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"testing"
+	"time"
 )
 
 func TestGuardSource(t *testing.T) {
@@ -30,5 +34,32 @@ func TestGuardSource(t *testing.T) {
 		if got := g.Source(r); got != c.want {
 			t.Errorf("remote %s, X-Forwarded-For %q: source %q, want %q", c.remote, c.xff, got, c.want)
 		}
+	}
+}
+
+// A large answer must not reach the client before the floor: the time to
+// its first byte, over a real socket, is at least LookupFloor.
+func TestFlooredHoldsLargeAnswers(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fw, finish := Floored(w, time.Now())
+		fw.Header().Set("Content-Type", "text/plain")
+		fw.WriteHeader(http.StatusNotFound)
+		_, _ = fw.Write(bytes.Repeat([]byte("x"), 256<<10))
+		finish()
+	}))
+	defer srv.Close()
+	start := time.Now()
+	res, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := time.Since(start)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if first < LookupFloor {
+		t.Errorf("headers arrived after %v, before the %v floor", first, LookupFloor)
+	}
+	if res.StatusCode != http.StatusNotFound || len(body) != 256<<10 || res.Header.Get("Content-Type") != "text/plain" {
+		t.Errorf("answer changed: %d, %d bytes, %q", res.StatusCode, len(body), res.Header.Get("Content-Type"))
 	}
 }

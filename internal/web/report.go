@@ -323,7 +323,9 @@ func (p *Pages) statusPost(w http.ResponseWriter, r *http.Request) {
 	}
 	l := p.cat.Localizer(loc)
 	v := statusView{base: p.base(loc, "report", "/report/status")}
-	defer intake.WaitFloor(time.Now())
+	// Known receipt or not, the page leaves after the same least time.
+	w, finish := intake.Floored(w, time.Now())
+	defer finish()
 	if !p.guard.AllowLookup(p.guard.Source(r)) {
 		v.Errors = []formError{{Text: p.msg(l, "report.error.busy")}}
 		p.renderNoStore(w, r, loc, pageStatus, http.StatusTooManyRequests, v)
