@@ -33,6 +33,9 @@ func (a *API) getTipToken(w http.ResponseWriter, r *http.Request) error {
 	if err := noQuery(r); err != nil {
 		return err
 	}
+	if !a.guard.AllowToken(a.guard.Source(r)) {
+		return rateLimited(w)
+	}
 	tok, err := a.guard.Token()
 	if err != nil {
 		return fmt.Errorf("api: issue token: %w", err)

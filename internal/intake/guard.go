@@ -55,6 +55,7 @@ type Guard struct {
 	tokens  *tips.Tokens
 	submit  *tips.Limiter
 	lookup  *tips.Limiter
+	issue   *tips.Limiter
 	powBits int
 }
 
@@ -94,8 +95,21 @@ func NewGuard(cfg GuardConfig) (*Guard, error) {
 	if g.lookup, err = lim(lookupGlobalPerSecond, lookupSourcePerMinute, lookupSourcePerMinute); err != nil {
 		return nil, fmt.Errorf("intake: %w", err)
 	}
+	// Form tokens are free to ask for, so a bot could gather many, wait
+	// once, and send without proof of work: issuing is limited too, at
+	// tokenFactor times the tip limits (a visitor reloads the form now and
+	// then; nobody needs a hundred tokens a minute).
+	if g.issue, err = lim(global*tokenFactor, perSource*tokenFactor, defaultSourceBurst*tokenFactor); err != nil {
+		return nil, fmt.Errorf("intake: %w", err)
+	}
 	return g, nil
 }
+
+// tokenFactor is how many form tokens one may take per tip allowed.
+const tokenFactor = 5
+
+// AllowToken reports whether source may have another form token.
+func (g *Guard) AllowToken(source string) bool { return g.issue.Allow(source) }
 
 // Token issues a form token.
 func (g *Guard) Token() (string, error) { return g.tokens.Issue() }

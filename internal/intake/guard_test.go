@@ -63,3 +63,33 @@ func TestFlooredHoldsLargeAnswers(t *testing.T) {
 		t.Errorf("answer changed: %d, %d bytes, %q", res.StatusCode, len(body), res.Header.Get("Content-Type"))
 	}
 }
+
+// Tokens are limited per source, at tokenFactor times the tips.
+func TestTokenIssueLimit(t *testing.T) {
+	g, err := NewGuard(GuardConfig{SourcePerMinute: 1, GlobalPerSecond: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for g.AllowToken("198.51.100.7") {
+		n++
+		if n > 1000 {
+			break
+		}
+	}
+	if n != defaultSourceBurst*tokenFactor {
+		t.Errorf("one source got %d tokens at once, want %d", n, defaultSourceBurst*tokenFactor)
+	}
+	if !g.AllowToken("203.0.113.9") {
+		t.Error("another source is refused")
+	}
+	off, err := NewGuard(GuardConfig{SourcePerMinute: -1, GlobalPerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 10000; i++ {
+		if !off.AllowToken("198.51.100.7") {
+			t.Fatalf("limits off, token %d refused", i)
+		}
+	}
+}

@@ -136,14 +136,20 @@ func (p *Pages) reportPage(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		v.Choices, err = p.choices(p.cat.Localizer(loc), intake.Tip{})
 	}
+	status := http.StatusOK
 	if err == nil && v.Open {
-		v.Token, err = p.guard.Token()
+		if p.guard.AllowToken(p.guard.Source(r)) {
+			v.Token, err = p.guard.Token()
+		} else {
+			v.Errors = []formError{{Text: p.msg(p.cat.Localizer(loc), "report.error.busy")}}
+			status = http.StatusTooManyRequests
+		}
 	}
 	if err != nil {
 		p.fail(w, r, loc, err)
 		return
 	}
-	p.renderNoStore(w, r, loc, pageReport, http.StatusOK, v)
+	p.renderNoStore(w, r, loc, pageReport, status, v)
 }
 
 func (p *Pages) renderNoStore(w http.ResponseWriter, r *http.Request, loc, page string, status int, v any) {
