@@ -65,6 +65,11 @@ func (a *API) postTip(w http.ResponseWriter, r *http.Request) error {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mt {
 	case "multipart/form-data":
+		release, err := a.guard.BeginUpload(w, r)
+		if err != nil {
+			return err
+		}
+		defer release()
 		r.Body = http.MaxBytesReader(w, r.Body, intake.MaxMultipartBytes)
 		s, err := intake.ReadMultipart(r)
 		if err != nil {

@@ -2,6 +2,7 @@ package intake
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -92,4 +93,43 @@ func TestTokenIssueLimit(t *testing.T) {
 			t.Fatalf("limits off, token %d refused", i)
 		}
 	}
+}
+
+// Only MaxBigUploads large tips are read at once; small ones never wait.
+func TestBigUploadSlots(t *testing.T) {
+	g, err := NewGuard(GuardConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := func(ctx context.Context) (func(), error) {
+		r := httptest.NewRequest("POST", "/api/v1/tips", nil).WithContext(ctx)
+		r.ContentLength = BigUploadBytes + 1
+		return g.BeginUpload(httptest.NewRecorder(), r)
+	}
+	var releases []func()
+	for i := 0; i < MaxBigUploads; i++ {
+		rel, err := big(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		releases = append(releases, rel)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := big(ctx); err == nil {
+		t.Fatal("a large upload beyond the slots did not wait")
+	}
+	small := httptest.NewRequest("POST", "/api/v1/tips", nil)
+	small.ContentLength = 2000
+	if rel, err := g.BeginUpload(httptest.NewRecorder(), small); err != nil {
+		t.Fatal("a small tip waited for a slot")
+	} else {
+		rel()
+	}
+	releases[0]()
+	rel, err := big(context.Background())
+	if err != nil {
+		t.Fatal("a freed slot was not given out")
+	}
+	rel()
 }

@@ -205,6 +205,11 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusTooManyRequests, intake.Submission{}, false, formError{Text: p.msg(l, "report.error.busy")})
 		return
 	}
+	release, err := p.guard.BeginUpload(w, r)
+	if err != nil {
+		return // the visitor went away while waiting
+	}
+	defer release()
 	sub, err := intake.ReadMultipart(r)
 	if err != nil {
 		again(http.StatusBadRequest, sub, false, p.fieldError(l, err))
