@@ -219,7 +219,10 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 		if errors.As(err, &tooLarge) {
 			return nil, &apiError{kind: kindTooLarge, msg: fmt.Sprintf("The request body is larger than %d bytes.", limit)}
 		}
-		return nil, fmt.Errorf("api: read body: %w", err)
+		// The client went away or sent a broken body: its doing, not
+		// the server's, and not logged (a tip route's log line would
+		// carry the time).
+		return nil, invalid("body", "The request body could not be read whole.")
 	}
 	return body, nil
 }
