@@ -1,6 +1,8 @@
 package pack
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"path"
@@ -33,6 +35,18 @@ type Translation struct {
 	ProducedBy string            `yaml:"produced_by"`
 	ReviewedBy string            `yaml:"reviewed_by"`
 	Texts      map[string]string `yaml:"texts"`
+	// MadeFrom holds, for each text, SourceHash of the English it was
+	// translated from. A text whose English has changed since is refused
+	// by the loader, so no page shows a translation of words the record
+	// no longer says.
+	MadeFrom map[string]string `yaml:"made_from"`
+}
+
+// SourceHash fingerprints an English text for Translation.MadeFrom: the
+// first 12 hex digits of its SHA-256.
+func SourceHash(english string) string {
+	sum := sha256.Sum256([]byte(english))
+	return hex.EncodeToString(sum[:6])
 }
 
 // Texts returns every text of the pack that a page shows and a translation
@@ -100,26 +114,55 @@ func (p *Pack) Texts() map[string]string {
 	return out
 }
 
-// protectedRE finds what a translation must copy exactly: numbers, web and
-// email addresses, handles, and the words people text or dial.
-var protectedRE = regexp.MustCompile(`https?://\S+|[\w.+-]+@[\w-]+\.[\w.]+|@\w+|\b[\w-]+\.(?:org|gov|com|net|info)\b\S*|\d+`)
+// protectedRE finds what a translation must copy exactly: web and email
+// addresses, handles, and numbers; a number's hyphen-joined groups
+// ("1-888-373-7888") are one token, so that no group can be changed or
+// moved alone.
+var protectedRE = regexp.MustCompile(`https?://[^\s)]+|[\w.+-]+@[\w-]+\.[\w.]+|@\w+|\b[\w-]+\.(?:org|gov|com|net|info)\b[^\s)]*|\d+(?:-\d+)*`)
 
-// protectedTokens returns the tokens of text a translation must keep:
+// protectedTokens returns the distinct protected tokens of text, sorted:
 // protectedRE's, and every keyword or dialled word of the pack's contacts
-// (words, each matched as a whole word).
+// it holds (each matched as a whole word).
 func protectedTokens(text string, words []*regexp.Regexp) []string {
-	var out []string
+	seen := map[string]bool{}
 	for _, m := range protectedRE.FindAllString(text, -1) {
-		if m = strings.TrimRight(m, ".,;:)"); m != "" {
-			out = append(out, m)
+		if m = strings.TrimRight(m, ".,;:"); m != "" {
+			seen[m] = true
 		}
 	}
 	for _, w := range words {
 		if m := w.FindString(text); m != "" {
-			out = append(out, m)
+			seen[m] = true
 		}
 	}
+	out := make([]string, 0, len(seen))
+	for m := range seen {
+		out = append(out, m)
+	}
+	sort.Strings(out)
 	return out
+}
+
+// tokenDiff returns the protected tokens of want that got lacks, and those
+// got has that want does not: a translation must have exactly the English
+// text's numbers, addresses and keywords, no fewer and no more.
+func tokenDiff(want, got []string) (missing, extra []string) {
+	has := map[string]bool{}
+	for _, g := range got {
+		has[g] = true
+	}
+	for _, w := range want {
+		if !has[w] {
+			missing = append(missing, w)
+		}
+		delete(has, w)
+	}
+	for _, g := range got {
+		if has[g] {
+			extra = append(extra, g)
+		}
+	}
+	return missing, extra
 }
 
 // contactWords are the keywords and lettered numbers of the pack's
@@ -214,10 +257,15 @@ func (l *loader) loadTranslations(p *Pack, files map[string][]byte) map[string]*
 				l.addf(name, l.line(root, "texts", k), "%s is empty", k)
 				continue
 			}
-			for _, tok := range protected[k] {
-				if !strings.Contains(t, tok) {
-					l.addf(name, l.line(root, "texts", k), "%s: keep %q exactly as the English text writes it", k, tok)
-				}
+			if got, want := tr.MadeFrom[k], SourceHash(texts[k]); got != want {
+				l.addf(name, l.line(root, "texts", k), "%s: the English text is not the one this was translated from (made_from %q, the English now %q): translate it again and set made_from to the new value", k, got, want)
+			}
+			missing, extra := tokenDiff(protected[k], protectedTokens(t, words))
+			for _, tok := range missing {
+				l.addf(name, l.line(root, "texts", k), "%s: keep %q exactly as the English text writes it", k, tok)
+			}
+			for _, tok := range extra {
+				l.addf(name, l.line(root, "texts", k), "%s: %q is not in the English text: a translation adds no number, address or keyword", k, tok)
 			}
 		}
 		for k := range tr.Texts {

@@ -40,6 +40,15 @@ func TestBrokenTranslations(t *testing.T) {
 		{"changed hotline number", func(t *testing.T, m fstest.MapFS) {
 			replaceAll(t, m, "locales/es.yaml", "233733", "233734")
 		}, `keep "233733"`},
+		{"number changed by an added digit", func(t *testing.T, m fstest.MapFS) {
+			replaceAll(t, m, "locales/es.yaml", "233733", "2337330")
+		}, `keep "233733"`},
+		{"number added", func(t *testing.T, m fstest.MapFS) {
+			replace(t, m, "locales/es.yaml", "BEFREE", "BEFREE o llame al 1-555-0199")
+		}, `"1-555-0199" is not in the English text`},
+		{"groups of a number moved", func(t *testing.T, m fstest.MapFS) {
+			replaceAll(t, m, "locales/es.yaml", "1-866-347-2423", "1-866-2423-347")
+		}, `keep "1-866-347-2423"`},
 		{"translated keyword", func(t *testing.T, m fstest.MapFS) {
 			replaceAll(t, m, "locales/es.yaml", "BEFREE", "LIBRE")
 		}, `keep "BEFREE"`},
@@ -56,6 +65,11 @@ func TestBrokenTranslations(t *testing.T) {
 		{"unknown text", func(t *testing.T, m fstest.MapFS) {
 			replace(t, m, "locales/es.yaml", "texts:\n", "texts:\n  \"service.nobody.name\": \"Nadie\"\n")
 		}, "service.nobody.name: the pack has no such text"},
+		{"English changed since the translation", func(t *testing.T, m fstest.MapFS) {
+			// The pack's English now says something else; es.yaml still
+			// translates the old words.
+			replace(t, m, "services.yaml", "description: In an emergency, please call 911.", "description: In an emergency, please call 911 at once.")
+		}, "service.emergency-911.description: the English text is not the one this was translated from"},
 		{"locale differs from file name", func(t *testing.T, m fstest.MapFS) {
 			replace(t, m, "locales/es.yaml", "locale: es", "locale: fr")
 		}, `the file is named for "es"`},
