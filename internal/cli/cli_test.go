@@ -192,6 +192,10 @@ func TestFind(t *testing.T) {
 func TestReadCommandsDoNotReplaceTheDirectory(t *testing.T) {
 	dir := copyPack(t)
 	breakFile(t, filepath.Join(dir, "services.yaml"), "description: In an emergency, please call 911.", "description: In an emergency, please call 911 (test pack).")
+	// The translations were made from the old words and would be refused.
+	if err := os.RemoveAll(filepath.Join(dir, "locales")); err != nil {
+		t.Fatal(err)
+	}
 	db := tempDB(t)
 	if r := run(t, nil, "export", "--db", db, "--pack", dir); r.code != 0 {
 		t.Fatalf("%+v", r)
