@@ -97,7 +97,7 @@ func (a *API) postTip(w http.ResponseWriter, r *http.Request) error {
 	if fe := sub.Tip.Validate(); fe != nil {
 		return tipError(fe)
 	}
-	if fe := sub.Tip.CheckFiles(); fe != nil {
+	if fe := sub.Tip.StripFiles(); fe != nil {
 		return tipError(fe)
 	}
 	if err := a.guard.Redeem(sub.Token, sub.Pow); err != nil {
@@ -134,7 +134,11 @@ func readReceiptBody(w http.ResponseWriter, r *http.Request, withMsg bool) (tips
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&b); err != nil {
-		return tips.Receipt{}, "", invalid("body", "Send one JSON object with \"receipt\""+map[bool]string{true: " and \"message\"", false: ""}[withMsg]+".")
+		want := `Send one JSON object with "receipt".`
+		if withMsg {
+			want = `Send one JSON object with "receipt" and "message".`
+		}
+		return tips.Receipt{}, "", invalid("body", want)
 	}
 	if !withMsg && b.Message != "" {
 		return tips.Receipt{}, "", invalid("message", "This endpoint takes only a receipt.")

@@ -66,6 +66,8 @@ type File struct {
 	Name string
 	Type string // as the sender declared it; the content decides stripping
 	Data []byte
+	// stripped: StripFiles removed the image's metadata from Data.
+	stripped bool
 }
 
 // Tip is what a tipster sends. Only WhatHappened is required.
@@ -80,6 +82,8 @@ type Tip struct {
 	ReplyContact   string `json:"reply_contact,omitempty"`
 	Language       string `json:"language,omitempty"`
 	Files          []File `json:"-"`
+	// filesStripped: StripFiles has run; Submit does not strip again.
+	filesStripped bool
 }
 
 // FieldError is a tip refused for one field. Code says why, for a message
@@ -153,16 +157,23 @@ func (t *Tip) Validate() *FieldError {
 	return nil
 }
 
-// CheckFiles reports a JPEG or PNG attachment that cannot be read (and so
-// not stripped), before a form token is used up on a tip Submit would
-// refuse. Submit strips the files again; stripping is cheap next to
-// sealing.
-func (t *Tip) CheckFiles() *FieldError {
-	for _, f := range t.Files {
-		if _, _, err := tips.Strip(f.Type, f.Data); err != nil {
+// StripFiles removes the metadata of JPEG and PNG attachments, in place,
+// once. A handler calls it before using up a form token, so that a tip
+// with an image that cannot be read is refused with the token still good;
+// Submit calls it for a tip that has not been through it.
+func (t *Tip) StripFiles() *FieldError {
+	if t.filesStripped {
+		return nil
+	}
+	for i := range t.Files {
+		f := &t.Files[i]
+		data, stripped, err := tips.Strip(f.Type, f.Data)
+		if err != nil {
 			return &FieldError{Field: FieldAttachments, Code: "bad_image", Name: f.Name}
 		}
+		f.Data, f.stripped = data, stripped
 	}
+	t.filesStripped = true
 	return nil
 }
 
@@ -309,23 +320,22 @@ func (d *Desk) Submit(ctx context.Context, t Tip) (tips.Receipt, error) {
 	if err != nil {
 		return tips.Receipt{}, err
 	}
+	if fe := t.StripFiles(); fe != nil {
+		return tips.Receipt{}, fe
+	}
 	doc := Sealed{Tip: t}
 	var atts []store.NewAttachment
 	for _, f := range t.Files {
-		data, stripped, err := tips.Strip(f.Type, f.Data)
-		if err != nil {
-			return tips.Receipt{}, &FieldError{Field: FieldAttachments, Code: "bad_image", Name: f.Name}
-		}
 		name := f.Name
 		if utf8.RuneCountInString(name) > MaxFileName || !utf8.ValidString(name) {
 			name = "attachment"
 		}
-		sealed, err := tips.Seal(data, recips...)
+		sealed, err := tips.Seal(f.Data, recips...)
 		if err != nil {
 			return tips.Receipt{}, fmt.Errorf("intake: seal attachment: %w", err)
 		}
 		atts = append(atts, store.NewAttachment{Sealed: sealed})
-		doc.Attachments = append(doc.Attachments, AttachmentInfo{Name: name, Type: f.Type, Size: len(data), Stripped: stripped})
+		doc.Attachments = append(doc.Attachments, AttachmentInfo{Name: name, Type: f.Type, Size: len(f.Data), Stripped: f.stripped})
 	}
 	plain, err := json.Marshal(doc)
 	if err != nil {

@@ -3,9 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -422,37 +420,15 @@ func (p *Pages) planView(r *http.Request, loc string, s triage.Situation) (planV
 	return v, nil
 }
 
-// stepContact is the tap target of a plan step: tel: with E.164 or a short
-// code of the pack, sms: with the first keyword, mailto:, or an http(s)
-// link. A value of another shape is refused, as on every other page.
+// stepContact is the tap target of a plan step, built and checked as on
+// every other page.
 func (p *Pages) stepContact(st triage.Step) (contactView, error) {
 	v := contactView{Channel: st.Channel, Display: st.Display, Keywords: st.Keywords}
-	switch st.Channel {
-	case directory.ChannelCall, directory.ChannelText:
-		if !p.dialable(st.Contact) {
-			return v, fmt.Errorf("web: plan step %s: %q is neither E.164 nor a short code of the pack", st.Service, st.Contact)
-		}
-		if st.Channel == directory.ChannelCall {
-			v.Href = template.URL(directory.TelURI(st.Contact))
-			break
-		}
-		if len(st.Keywords) > 0 {
-			v.Keyword = st.Keywords[0]
-		}
-		v.Href = template.URL(directory.SMSURI(st.Contact, url.QueryEscape(v.Keyword)))
-	case directory.ChannelEmail:
-		a, err := mail.ParseAddress(st.Contact)
-		if err != nil || a.Name != "" || strings.ContainsAny(st.Contact, "?&#<>\"' ") {
-			return v, fmt.Errorf("web: plan step %s: %q is not an e-mail address", st.Service, st.Contact)
-		}
-		v.Href = template.URL("mailto:" + st.Contact)
-	default:
-		u, err := webURL(st.Contact)
-		if err != nil {
-			return v, fmt.Errorf("web: plan step %s: %w", st.Service, err)
-		}
-		v.Href = template.URL(u)
+	href, keyword, err := p.tapTarget(st.Channel, st.Contact, st.Keywords)
+	if err != nil {
+		return v, fmt.Errorf("web: plan step %s: %w", st.Service, err)
 	}
+	v.Href, v.Keyword = href, keyword
 	return v, nil
 }
 

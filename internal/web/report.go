@@ -83,7 +83,7 @@ func (p *Pages) reportBase(r *http.Request, loc string) (reportView, error) {
 		MaxFileMB: intake.MaxFileBytes >> 20,
 	}
 	if le := p.meta.Tips.LawEnforcement; le != nil {
-		v.LawEnforcement = map[bool]string{true: "yes", false: "no"}[*le]
+		v.LawEnforcement = yesNo(*le)
 	}
 	var err error
 	if v.Emergency, err = p.emergency(r); err != nil {
@@ -96,7 +96,7 @@ func (p *Pages) reportBase(r *http.Request, loc string) (reportView, error) {
 func (p *Pages) choices(l *i18n.Localizer, t intake.Tip) ([]radioGroup, error) {
 	danger := ""
 	if t.Danger != nil {
-		danger = map[bool]string{true: "yes", false: "no"}[*t.Danger]
+		danger = yesNo(*t.Danger)
 	}
 	specs := []struct {
 		name, key, given string
@@ -219,7 +219,7 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusBadRequest, sub, false, p.fieldError(l, fe))
 		return
 	}
-	if fe := sub.Tip.CheckFiles(); fe != nil {
+	if fe := sub.Tip.StripFiles(); fe != nil {
 		again(http.StatusBadRequest, sub, false, p.fieldError(l, fe))
 		return
 	}
@@ -399,4 +399,12 @@ func (p *Pages) statusPost(w http.ResponseWriter, r *http.Request) {
 		v.Messages = append(v.Messages, statusMessageView{Author: m.Author, Date: d, Text: m.Text})
 	}
 	p.renderNoStore(w, r, loc, pageStatus, status, v)
+}
+
+// yesNo is a form's answer for b.
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }

@@ -311,34 +311,44 @@ func (p *Pages) contact(svc *directory.Service, c directory.Contact) (contactVie
 		Keywords:      c.Keywords,
 		HoursUnknown:  c.Hours != nil && c.Hours.Kind == directory.HoursUnknown && svc.Hours.Kind != directory.HoursUnknown,
 	}
-	switch c.Channel {
-	case directory.ChannelCall:
-		if !p.dialable(c.Value) {
-			return v, fmt.Errorf("web: service %s: %q is neither E.164 nor a short code of the pack", svc.Slug, c.Value)
-		}
-		v.Href = template.URL(directory.TelURI(c.Value))
-	case directory.ChannelText:
-		if !p.dialable(c.Value) {
-			return v, fmt.Errorf("web: service %s: %q is neither E.164 nor a short code of the pack", svc.Slug, c.Value)
-		}
-		if len(c.Keywords) > 0 {
-			v.Keyword = c.Keywords[0]
-		}
-		v.Href = template.URL(directory.SMSURI(c.Value, url.QueryEscape(v.Keyword)))
-	case directory.ChannelEmail:
-		a, err := mail.ParseAddress(c.Value)
-		if err != nil || a.Name != "" || strings.ContainsAny(c.Value, "?&#<>\"' ") {
-			return v, fmt.Errorf("web: service %s: %q is not an e-mail address", svc.Slug, c.Value)
-		}
-		v.Href = template.URL("mailto:" + c.Value)
-	default:
-		u, err := webURL(c.Value)
-		if err != nil {
-			return v, fmt.Errorf("web: service %s: %w", svc.Slug, err)
-		}
-		v.Href = template.URL(u)
+	href, keyword, err := p.tapTarget(c.Channel, c.Value, c.Keywords)
+	if err != nil {
+		return v, fmt.Errorf("web: service %s: %w", svc.Slug, err)
 	}
+	v.Href, v.Keyword = href, keyword
 	return v, nil
+}
+
+// tapTarget is the link of a contact: tel: with E.164 or a short code of
+// the pack, sms: with the first keyword (returned too), mailto:, or an
+// http(s) URL. It refuses a value of another shape. Every page's contacts
+// and the plan's steps go through it.
+func (p *Pages) tapTarget(channel, value string, keywords []string) (template.URL, string, error) {
+	switch channel {
+	case directory.ChannelCall, directory.ChannelText:
+		if !p.dialable(value) {
+			return "", "", fmt.Errorf("%q is neither E.164 nor a short code of the pack", value)
+		}
+		if channel == directory.ChannelCall {
+			return template.URL(directory.TelURI(value)), "", nil
+		}
+		keyword := ""
+		if len(keywords) > 0 {
+			keyword = keywords[0]
+		}
+		return template.URL(directory.SMSURI(value, url.QueryEscape(keyword))), keyword, nil
+	case directory.ChannelEmail:
+		a, err := mail.ParseAddress(value)
+		if err != nil || a.Name != "" || strings.ContainsAny(value, "?&#<>\"' ") {
+			return "", "", fmt.Errorf("%q is not an e-mail address", value)
+		}
+		return template.URL("mailto:" + value), "", nil
+	}
+	u, err := webURL(value)
+	if err != nil {
+		return "", "", err
+	}
+	return template.URL(u), "", nil
 }
 
 // dialable reports whether a value may follow tel: or sms:: E.164, or a
