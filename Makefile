@@ -1,13 +1,28 @@
 # Haven's tasks. `make test` runs every test: Go (SQLite and PostgreSQL
 # storage contract included) and the browser tests in headless Chromium.
 GO        ?= go
+# The Go toolchain every build and test uses. Go 1.26.8's standard library
+# has 12 vulnerabilities Haven's code reaches (govulncheck, fixed in
+# 1.26.9-1.26.10); 1.27.3 is the approved newer release. Machines start on
+# their own Go with GOTOOLCHAIN=local, which ignores go.mod, so it is set
+# here and exported: the go command fetches it from the module proxy once
+# per machine (about 76 MB). go.mod's `go` line names the same release, so
+# a build with an older toolchain stops with a clear error instead.
+GOTOOLCHAIN := go1.27.3
+export GOTOOLCHAIN
 STATICCHECK_VERSION ?= v0.8.2
+# govulncheck and the Go vulnerability database it reads. The database is
+# built locally from the golang.org/x/vulndb module's OSV files (the only
+# way this project's machines reach it); bump VULNDB_VERSION (a pseudo-
+# version, or `latest`) for newer data.
+GOVULNCHECK_VERSION ?= v1.9.0
+VULNDB_VERSION ?= v0.0.0-20261105234957-e22db6528018
 # The PostgreSQL half of the storage contract suite. The default is the
 # server this project's machines run; set it empty to skip PostgreSQL.
 HAVEN_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 export HAVEN_TEST_POSTGRES
 
-.PHONY: test go-test browser-test browser-deps lint bench run fuzz
+.PHONY: test go-test browser-test browser-deps lint vulncheck bench run fuzz
 
 test: go-test browser-test
 
@@ -36,6 +51,11 @@ lint:
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+# Fails on any known vulnerability that Haven's code reaches, in the
+# standard library or a module.
+vulncheck:
+	GOVULNCHECK_VERSION=$(GOVULNCHECK_VERSION) VULNDB_VERSION=$(VULNDB_VERSION) ./scripts/vulncheck.sh
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -9,6 +9,8 @@
 #   bench/tips.sh                 # 32 clients, 10 s
 #   bench/tips.sh -c 64 -d 20s    # flags go to bench/tips
 set -euo pipefail
+# The toolchain the Makefile pins (the machine's own Go is too old).
+export GOTOOLCHAIN="${GOTOOLCHAIN:-go1.27.3}"
 cd "$(dirname "$0")/.."
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/haven-bench-tips.XXXXXX")
