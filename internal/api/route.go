@@ -53,16 +53,9 @@ func (a *API) postRoute(w http.ResponseWriter, r *http.Request) error {
 	if err := jsonContentType(r.Header.Get("Content-Type")); err != nil {
 		return err
 	}
-	if r.Body == nil {
-		r.Body = http.NoBody
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRouteBody))
+	body, err := readBody(w, r, maxRouteBody)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return &apiError{kind: kindTooLarge, msg: fmt.Sprintf("The request body is larger than %d bytes.", maxRouteBody)}
-		}
-		return fmt.Errorf("api: read route body: %w", err)
+		return err
 	}
 	s, err := parseSituation(body)
 	if err != nil {

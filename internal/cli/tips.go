@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/haven-project/haven/internal/logsafe"
 	"io"
 	"log/slog"
 	"os"
@@ -77,7 +78,7 @@ func openDesk(st store.Store, db string, env Env, tf *tipFlags) (*intake.Desk, e
 		}
 		return nil, fmt.Errorf("tip secret: %w", err)
 	}
-	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logger := slog.New(logsafe.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	desk, _, err := tf.open(st, db, env, logger)
 	return desk, err
 }
