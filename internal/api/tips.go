@@ -67,7 +67,7 @@ func (a *API) postTip(w http.ResponseWriter, r *http.Request) error {
 	case "multipart/form-data":
 		release, err := a.guard.BeginUpload(w, r)
 		if err != nil {
-			return err
+			return uploadError(w, err)
 		}
 		defer release()
 		r.Body = http.MaxBytesReader(w, r.Body, intake.MaxMultipartBytes)
@@ -229,6 +229,17 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 		return nil, invalid("body", "The request body could not be read whole.")
 	}
 	return body, nil
+}
+
+// uploadError turns BeginUpload's error into an API error.
+func uploadError(w http.ResponseWriter, err error) error {
+	switch {
+	case errors.Is(err, intake.ErrUploadBusy):
+		return rateLimited(w)
+	case errors.Is(err, intake.ErrBodyCut):
+		return invalid("body", "The request body stopped arriving, or arrived too slowly.")
+	}
+	return err
 }
 
 func rateLimited(w http.ResponseWriter) error {

@@ -44,6 +44,9 @@ type GuardConfig struct {
 	// X-Forwarded-For names; without it every tipster behind the proxy
 	// would share one limit.
 	TrustedProxies []netip.Prefix
+	// UploadProgress is the least a large tip's body must send in each
+	// window; the zero value means DefaultUploadProgress.
+	UploadProgress UploadProgress
 	Now            func() time.Time
 }
 
@@ -56,7 +59,7 @@ type Guard struct {
 	submit  *tips.Limiter
 	lookup  *tips.Limiter
 	issue   *tips.Limiter
-	uploads chan struct{} // a slot per large tip being read and sealed
+	uploads *uploads // slots for large tips being read and sealed
 	powBits int
 }
 
@@ -89,7 +92,7 @@ func NewGuard(cfg GuardConfig) (*Guard, error) {
 		}
 		return tips.NewLimiter(c)
 	}
-	g := &Guard{tokens: tokens, powBits: cfg.PowBits, proxies: cfg.TrustedProxies, uploads: make(chan struct{}, MaxBigUploads)}
+	g := &Guard{tokens: tokens, powBits: cfg.PowBits, proxies: cfg.TrustedProxies, uploads: newUploads(cfg.UploadProgress)}
 	if g.submit, err = lim(global, perSource, defaultSourceBurst); err != nil {
 		return nil, fmt.Errorf("intake: %w", err)
 	}
@@ -218,38 +221,4 @@ func (f *floorWriter) Write(b []byte) (int, error) {
 		f.status = http.StatusOK
 	}
 	return f.buf.Write(b)
-}
-
-// Large tips: each is held in memory whole (MaxMultipartBytes) while it is
-// read, stripped and sealed, so only MaxBigUploads are at once; the others
-// wait their turn. A tip without files stays below BigUploadBytes and
-// never waits, so slow uploads cannot hold up a text-only tip.
-const (
-	MaxBigUploads  = 4
-	BigUploadBytes = 1 << 20
-	// UploadReadTime is how long a tip's body may take to arrive: a
-	// 10 MB photo over a slow mobile line takes minutes, far beyond the
-	// server's ordinary read timeout.
-	UploadReadTime = 10 * time.Minute
-)
-
-// BeginUpload prepares a request that may carry a tip's files: it gives
-// the body UploadReadTime to arrive and, for a body that may be larger than
-// BigUploadBytes, waits for one of MaxBigUploads slots. Call release when
-// the tip is stored or refused.
-func (g *Guard) BeginUpload(w http.ResponseWriter, r *http.Request) (release func(), err error) {
-	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Now().Add(UploadReadTime))
-	// The write deadline runs from the end of the headers too: the answer
-	// must still be allowed once the body is in.
-	_ = rc.SetWriteDeadline(time.Now().Add(UploadReadTime + time.Minute))
-	if r.ContentLength >= 0 && r.ContentLength <= BigUploadBytes {
-		return func() {}, nil
-	}
-	select {
-	case g.uploads <- struct{}{}:
-		return func() { <-g.uploads }, nil
-	case <-r.Context().Done():
-		return nil, fmt.Errorf("intake: waiting to read a tip: %w", r.Context().Err())
-	}
 }

@@ -3,6 +3,7 @@ package intake
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -101,9 +102,12 @@ func TestBigUploadSlots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	n := 0
 	big := func(ctx context.Context) (func(), error) {
 		r := httptest.NewRequest("POST", "/api/v1/tips", nil).WithContext(ctx)
 		r.ContentLength = BigUploadBytes + 1
+		n++ // each from its own address: one address has one slot at most
+		r.RemoteAddr = fmt.Sprintf("192.0.2.%d:4000", n)
 		return g.BeginUpload(httptest.NewRecorder(), r)
 	}
 	var releases []func()

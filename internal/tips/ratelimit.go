@@ -136,16 +136,16 @@ func (l *Limiter) Allow(source string) bool {
 // l.mu must be held.
 func (l *Limiter) sourceKey(source string) [sha256.Size]byte {
 	mac := hmac.New(sha256.New, l.hourKey[:])
-	mac.Write([]byte(normalizeSource(source)))
+	mac.Write([]byte(NormalizeSource(source)))
 	var k [sha256.Size]byte
 	mac.Sum(k[:0])
 	return k
 }
 
-// normalizeSource maps the addresses of one client to one string: without a
+// NormalizeSource maps the addresses of one client to one string: without a
 // port or zone, IPv4-mapped IPv6 as IPv4, and IPv6 as its /64 prefix. A string
 // that is not an address is prefixed so it cannot collide with one.
-func normalizeSource(source string) string {
+func NormalizeSource(source string) string {
 	s := strings.TrimSpace(source)
 	addr, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"))
 	if err != nil {

@@ -147,14 +147,14 @@ func TestLimiterStoresNoAddress(t *testing.T) {
 	}
 	for _, a := range addrs {
 		mac := hmac.New(sha256.New, l.hourKey[:])
-		mac.Write([]byte(normalizeSource(a)))
+		mac.Write([]byte(NormalizeSource(a)))
 		var want [sha256.Size]byte
 		copy(want[:], mac.Sum(nil))
 		if _, ok := l.sources[want]; !ok {
 			t.Errorf("no entry keyed by HMAC(hour key, %s)", a)
 		}
 		for k := range l.sources {
-			if bytes.Contains(k[:], []byte(a)) || bytes.Contains(k[:], []byte(normalizeSource(a))) {
+			if bytes.Contains(k[:], []byte(a)) || bytes.Contains(k[:], []byte(NormalizeSource(a))) {
 				t.Errorf("a key contains the address %s", a)
 			}
 		}
@@ -226,8 +226,8 @@ func TestNormalizeSource(t *testing.T) {
 		{"192.0.2.1/24", "other:192.0.2.1/24"},
 	}
 	for _, tt := range tests {
-		if got := normalizeSource(tt.in); got != tt.want {
-			t.Errorf("normalizeSource(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := NormalizeSource(tt.in); got != tt.want {
+			t.Errorf("NormalizeSource(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

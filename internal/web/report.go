@@ -206,7 +206,14 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	release, err := p.guard.BeginUpload(w, r)
-	if err != nil {
+	switch {
+	case errors.Is(err, intake.ErrUploadBusy):
+		again(http.StatusTooManyRequests, intake.Submission{}, false, formError{Text: p.msg(l, "report.error.busy")})
+		return
+	case errors.Is(err, intake.ErrBodyCut):
+		again(http.StatusBadRequest, intake.Submission{}, false, formError{Text: p.msg(l, "report.error.failed")})
+		return
+	case err != nil:
 		return // the visitor went away while waiting
 	}
 	defer release()
