@@ -276,7 +276,10 @@ func TestExport(t *testing.T) {
 	}
 }
 
-var listening = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+/)`)
+var (
+	listening        = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+/)`)
+	metricsListening = regexp.MustCompile(`msg="server: metrics listening" url=(http://127\.0\.0\.1:\d+/metrics)`)
+)
 
 func TestServe(t *testing.T) {
 	dir := t.TempDir()
@@ -285,7 +288,7 @@ func TestServe(t *testing.T) {
 	var out, errb syncBuffer
 	done := make(chan int, 1)
 	env := Env{Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
-		return map[string]string{"HAVEN_ADDR": "127.0.0.1:0", "HAVEN_DB": filepath.Join(dir, "haven.db")}[k]
+		return map[string]string{"HAVEN_ADDR": "127.0.0.1:0", "HAVEN_DB": filepath.Join(dir, "haven.db"), "HAVEN_METRICS_ADDR": "127.0.0.1:0"}[k]
 	}}
 	go func() { done <- Main(ctx, []string{"serve"}, env) }()
 	var base string
@@ -303,7 +306,7 @@ func TestServe(t *testing.T) {
 	if base == "" {
 		t.Fatalf("serve did not start: %s", errb.String())
 	}
-	for _, path := range []string{"/", "/en/services", "/en/services/nhth", "/en/organizations/polaris", "/api/v1/services", "/healthz", "/readyz", "/metrics"} {
+	for _, path := range []string{"/", "/en/services", "/en/services/nhth", "/en/organizations/polaris", "/api/v1/services", "/healthz", "/readyz"} {
 		resp, err := http.Get(base + strings.TrimPrefix(path, "/"))
 		if err != nil {
 			t.Fatal(err)
@@ -313,6 +316,25 @@ func TestServe(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || len(body) == 0 {
 			t.Errorf("GET %s: %s", path, resp.Status)
 		}
+	}
+	// /metrics is served on the metrics address only.
+	if resp, err := http.Get(base + "metrics"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /metrics on the public address: %v %v, want 404", resp.Status, err)
+	} else {
+		resp.Body.Close()
+	}
+	m := metricsListening.FindStringSubmatch(errb.String())
+	if m == nil {
+		t.Fatalf("no metrics address logged: %s", errb.String())
+	}
+	resp, err := http.Get(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "haven_http_requests_total") {
+		t.Errorf("GET %s: %s", m[1], resp.Status)
 	}
 	cancel()
 	select {

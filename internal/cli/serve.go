@@ -14,10 +14,11 @@ import (
 
 func runServe(ctx context.Context, env Env, args []string) error {
 	start := time.Now()
-	fs := flagSet(env, "serve", "[flags]", "Run the public web site, the JSON API, /healthz, /readyz and /metrics.\nWith no flags: SQLite at ./haven-data/haven.db, the embedded U.S. pack, 127.0.0.1:8080.")
+	fs := flagSet(env, "serve", "[flags]", "Run the public web site, the JSON API, /healthz and /readyz (and /metrics on --metrics-addr).\nWith no flags: SQLite at ./haven-data/haven.db, the embedded U.S. pack, 127.0.0.1:8080.")
 	var sf storeFlags
 	sf.register(fs, env)
 	addr := fs.String("addr", envDefault(env, "HAVEN_ADDR", defaultAddr), "listen address (env HAVEN_ADDR)")
+	metricsAddr := fs.String("metrics-addr", env.getenv("HAVEN_METRICS_ADDR"), "a second, private listen address that serves only /metrics, e.g. 127.0.0.1:9090; off when empty (env HAVEN_METRICS_ADDR)")
 	logFormat := fs.String("log-format", envDefault(env, "HAVEN_LOG_FORMAT", "text"), "log format: text or json (env HAVEN_LOG_FORMAT)")
 	logLevel := fs.String("log-level", envDefault(env, "HAVEN_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env HAVEN_LOG_LEVEL)")
 	var tf tipFlags
@@ -73,7 +74,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	pages.SetTips(desk, guard)
 	apiHandler := api.New(api.Config{Store: st, Meta: p.Meta, Logger: logger, Now: env.Now, Engine: engine, Desk: desk, Guard: guard})
 	srv, err := server.New(server.Config{
-		Addr: *addr, Logger: logger, Store: st, Handlers: []server.Registrar{pages, apiHandler},
+		Addr: *addr, MetricsAddr: *metricsAddr, Logger: logger, Store: st, Handlers: []server.Registrar{pages, apiHandler},
 		BodyLimit: tipBodyLimit, Unlogged: tipRoute,
 	})
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 // scrape fetches /metrics and parses the text format.
 func scrape(tb testing.TB, s *Server) (map[string]*dto.MetricFamily, string) {
 	tb.Helper()
-	w := serve(tb, s.Handler(), httptest.NewRequest("GET", "/metrics", nil))
+	w := serve(tb, s.MetricsHandler(), httptest.NewRequest("GET", "/metrics", nil))
 	if w.Code != 200 {
 		tb.Fatalf("GET /metrics: %d", w.Code)
 	}

@@ -88,7 +88,10 @@ func (s *Server) secure(next http.Handler) http.Handler {
 
 // requestInfo carries, up the middleware chain, what the ServeMux learned:
 // the pattern that matched.
-type requestInfo struct{ pattern string }
+type requestInfo struct {
+	pattern  string
+	inFlight bool // counted in the in-flight gauge
+}
 
 type infoKey struct{}
 
@@ -104,7 +107,6 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		info := &requestInfo{}
 		rw := &recorder{ResponseWriter: w}
 		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
-		s.metrics.inFlight.Inc()
 		defer func() {
 			p := recover()
 			abort := p == http.ErrAbortHandler
@@ -118,7 +120,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 					writeError(rw, r, http.StatusInternalServerError, "internal", "Internal error.")
 				}
 			}
-			s.metrics.inFlight.Dec()
+			if info.inFlight {
+				s.metrics.inFlight.Dec()
+			}
 			route := info.pattern
 			if route == "" {
 				route = unmatched
@@ -222,11 +226,18 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 // ServeMux sets Pattern on the request it is given.
 func (s *Server) route(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
-				info.pattern = r.Pattern
+		info, _ := r.Context().Value(infoKey{}).(*requestInfo)
+		if info != nil {
+			// The in-flight gauge leaves out the unlogged routes: a gauge
+			// that rises while a tip uploads tells its time to whoever
+			// polls /metrics. Only the pattern says which route this is,
+			// so the mux is asked before it serves.
+			if _, pattern := mux.Handler(r); s.unlogged == nil || !s.unlogged(pattern) {
+				s.metrics.inFlight.Inc()
+				info.inFlight = true
 			}
-		}()
+			defer func() { info.pattern = r.Pattern }()
+		}
 		mux.ServeHTTP(w, r)
 	})
 }

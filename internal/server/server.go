@@ -54,12 +54,17 @@ type Config struct {
 	// Addr is the TCP address to listen on, such as "127.0.0.1:8080";
 	// port 0 picks a free port. Needed by ListenAndServe only.
 	Addr string
+	// MetricsAddr, when set, is a second TCP address that serves only
+	// GET /metrics, for the operator's monitoring. The public address
+	// never serves /metrics: process-wide figures such as memory jump when
+	// a photo tip arrives, and polling them would time it.
+	MetricsAddr string
 	// Logger receives the access log and server events. Nil discards.
 	Logger *slog.Logger
 	// Store is pinged by /readyz. Required.
 	Store store.Store
 	// Handlers register their routes, in order, on the server's mux, after
-	// /healthz, /readyz and /metrics.
+	// /healthz and /readyz.
 	Handlers []Registrar
 	// MaxBodyBytes limits request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
@@ -79,6 +84,8 @@ type Config struct {
 // Server is Haven's HTTP server. Serve it once.
 type Server struct {
 	addr            string
+	metricsAddr     string
+	metricsHandler  http.Handler
 	log             *slog.Logger
 	store           store.Store
 	maxBody         int64
@@ -99,6 +106,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		addr:            cfg.Addr,
+		metricsAddr:     cfg.MetricsAddr,
 		log:             cfg.Logger,
 		store:           cfg.Store,
 		maxBody:         cfg.MaxBodyBytes,
@@ -120,13 +128,15 @@ func New(cfg Config) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.metrics.handler())
 	for _, h := range cfg.Handlers {
 		if err := register(mux, h); err != nil {
 			return nil, err
 		}
 	}
 	s.handler = s.secure(s.observe(s.limitBody(s.route(mux))))
+	metricsMux := http.NewServeMux()
+	metricsMux.Handle("GET /metrics", s.metrics.handler())
+	s.metricsHandler = s.secure(metricsMux)
 
 	s.http = &http.Server{
 		Addr:              cfg.Addr,
@@ -157,6 +167,10 @@ func register(mux *http.ServeMux, h Registrar) (err error) {
 // Handler returns the server's whole handler, middleware included.
 func (s *Server) Handler() http.Handler { return s.handler }
 
+// MetricsHandler returns the handler of the metrics address: GET /metrics
+// and nothing else. Its own requests are not counted or logged.
+func (s *Server) MetricsHandler() http.Handler { return s.metricsHandler }
+
 // ListenAndServe listens on Config.Addr, calls ready (when not nil) with the
 // address it listens on, and serves until ctx is cancelled. Then it stops
 // accepting connections and waits for requests in flight, up to the
@@ -175,17 +189,42 @@ func (s *Server) ListenAndServe(ctx context.Context, ready func(addr net.Addr)) 
 	if ready != nil {
 		ready(ln.Addr())
 	}
-	served := make(chan error, 1)
+	served := make(chan error, 2)
 	go func() { served <- s.http.Serve(ln) }()
+	var metricsSrv *http.Server
+	if s.metricsAddr != "" {
+		mln, err := lc.Listen(ctx, "tcp", s.metricsAddr)
+		if err != nil {
+			_ = s.http.Close()
+			return fmt.Errorf("server: listen for metrics on %s: %w", s.metricsAddr, err)
+		}
+		metricsSrv = &http.Server{
+			Handler: s.metricsHandler, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+			WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes,
+			ErrorLog: log.New(httpErrorLog{s.log}, "", 0),
+		}
+		s.log.InfoContext(ctx, "server: metrics listening", "url", "http://"+mln.Addr().String()+"/metrics")
+		go func() {
+			if err := metricsSrv.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
+				served <- fmt.Errorf("metrics: %w", err)
+			}
+		}()
+	}
 
 	select {
 	case err := <-served:
+		if metricsSrv != nil {
+			_ = metricsSrv.Close()
+		}
 		return fmt.Errorf("server: serve: %w", err)
 	case <-ctx.Done():
 	}
 	s.log.InfoContext(ctx, "server: shutting down", "drain", s.shutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.shutdownTimeout)
 	defer cancel()
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(sctx)
+	}
 	if err := s.http.Shutdown(sctx); err != nil {
 		closeErr := s.http.Close()
 		return errors.Join(fmt.Errorf("server: shutdown: %w", err), closeErr)

@@ -27,24 +27,31 @@ func TestSecurityHeaders(t *testing.T) {
 	s := newServer(t, nil)
 	big := bytes.Repeat([]byte("x"), DefaultMaxBodyBytes+1)
 	for _, tc := range []struct {
-		name   string
-		req    *http.Request
-		status int
+		name    string
+		req     *http.Request
+		status  int
+		metrics bool // on the metrics address
 	}{
-		{"health", httptest.NewRequest("GET", "/healthz", nil), 200},
-		{"a handler that sets a cookie", httptest.NewRequest("GET", "/things/1", nil), 200},
-		{"unmatched", httptest.NewRequest("GET", "/nowhere", nil), 404},
-		{"wrong method", httptest.NewRequest("DELETE", "/things/1", nil), 405},
-		{"panic", httptest.NewRequest("GET", "/panic", nil), 500},
-		{"too large", httptest.NewRequest("POST", "/upload", bytes.NewReader(big)), 413},
-		{"metrics", httptest.NewRequest("GET", "/metrics", nil), 200},
+		{"health", httptest.NewRequest("GET", "/healthz", nil), 200, false},
+		{"a handler that sets a cookie", httptest.NewRequest("GET", "/things/1", nil), 200, false},
+		{"unmatched", httptest.NewRequest("GET", "/nowhere", nil), 404, false},
+		{"wrong method", httptest.NewRequest("DELETE", "/things/1", nil), 405, false},
+		{"panic", httptest.NewRequest("GET", "/panic", nil), 500, false},
+		{"too large", httptest.NewRequest("POST", "/upload", bytes.NewReader(big)), 413, false},
+		{"metrics, on the public address", httptest.NewRequest("GET", "/metrics", nil), 404, false},
+		{"metrics", httptest.NewRequest("GET", "/metrics", nil), 200, true},
+		{"another path on the metrics address", httptest.NewRequest("GET", "/healthz", nil), 404, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			w := serve(t, s.Handler(), tc.req)
+			h := s.Handler()
+			if tc.metrics {
+				h = s.MetricsHandler()
+			}
+			w := serve(t, h, tc.req)
 			if w.Code != tc.status {
 				t.Fatalf("status = %d, want %d", w.Code, tc.status)
 			}
-			h := w.Result().Header
+			hdr := w.Result().Header
 			for name, want := range map[string]string{
 				"Content-Security-Policy":    wantCSP,
 				"Referrer-Policy":            "no-referrer",
@@ -53,11 +60,11 @@ func TestSecurityHeaders(t *testing.T) {
 				"Permissions-Policy":         wantPermissions,
 				"Cross-Origin-Opener-Policy": "same-origin",
 			} {
-				if got := h.Values(name); len(got) != 1 || got[0] != want {
+				if got := hdr.Values(name); len(got) != 1 || got[0] != want {
 					t.Errorf("%s = %q, want %q", name, got, want)
 				}
 			}
-			if got := h.Values("Set-Cookie"); len(got) != 0 {
+			if got := hdr.Values("Set-Cookie"); len(got) != 0 {
 				t.Errorf("Set-Cookie = %q, want none", got)
 			}
 		})

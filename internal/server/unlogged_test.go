@@ -46,3 +46,45 @@ func TestUnloggedRoutesAndBodyLimit(t *testing.T) {
 		t.Errorf("the unlogged route is counted in /metrics, which shows when it was used")
 	}
 }
+
+// An unlogged route in flight leaves the in-flight gauge where it was:
+// a gauge that rises while a tip uploads would time it.
+func TestUnloggedRoutesNotInFlight(t *testing.T) {
+	entered, release := make(chan string, 2), make(chan struct{})
+	blocking := registrarFunc(func(mux *http.ServeMux) {
+		for _, p := range []string{"POST /tip", "GET /page"} {
+			mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+				entered <- r.Pattern
+				<-release
+			})
+		}
+	})
+	s, err := New(Config{
+		Store: testenv.SQLite(t), Handlers: []Registrar{blocking},
+		Unlogged: func(route string) bool { return route == "POST /tip" },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inFlight := func() float64 {
+		fams, _ := scrape(t, s)
+		return fams["haven_http_requests_in_flight"].GetMetric()[0].GetGauge().GetValue()
+	}
+	done := make(chan struct{}, 2)
+	go func() { serve(t, s.Handler(), httptest.NewRequest(http.MethodPost, "/tip", nil)); done <- struct{}{} }()
+	<-entered
+	if got := inFlight(); got != 0 {
+		t.Errorf("in flight while a tip uploads: %v, want 0", got)
+	}
+	go func() { serve(t, s.Handler(), httptest.NewRequest(http.MethodGet, "/page", nil)); done <- struct{}{} }()
+	<-entered
+	if got := inFlight(); got != 1 {
+		t.Errorf("in flight while a page is served: %v, want 1", got)
+	}
+	close(release)
+	<-done
+	<-done
+	if got := inFlight(); got != 0 {
+		t.Errorf("in flight after both: %v, want 0", got)
+	}
+}
