@@ -97,6 +97,16 @@ func routes() []route {
 	}
 }
 
+// tipsPath is the path under which every tip route lives.
+const tipsPath = "/api/v1/tips"
+
+// TipRoute reports whether a route pattern is one a tipster uses: its
+// requests are neither logged nor counted.
+func TipRoute(pattern string) bool {
+	_, path, _ := strings.Cut(pattern, " ")
+	return path == tipsPath || strings.HasPrefix(path, tipsPath+"/")
+}
+
 // prefix is the path prefix the API owns: every request under it gets a JSON
 // answer, a JSON 404 when no endpoint matches.
 const prefix = "/api/"

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -94,7 +95,15 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		if errors.Is(err, context.Canceled) {
 			level = slog.LevelDebug // the client went away
 		}
-		a.log.Log(r.Context(), level, "api: internal error", "route", r.Pattern, "err", err)
+		if TipRoute(r.Pattern) {
+			// Tip routes log nothing about a single request: the desk
+			// counts the failure and logs the count once an hour.
+			if a.desk != nil && level == slog.LevelError {
+				a.desk.Failed(fmt.Errorf("api: %s: %w", r.Pattern, err))
+			}
+		} else {
+			a.log.Log(r.Context(), level, "api: internal error", "route", r.Pattern, "err", err)
+		}
 		ae = &apiError{kind: kindInternal, msg: internalMessage}
 	}
 	k := errorKinds[ae.kind]

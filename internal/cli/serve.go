@@ -71,6 +71,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		logger.Warn("tips are off until a recovery key is set: run `haven keys recovery`")
 	}
 	go desk.RunRetention(ctx, tf.retention, time.Hour)
+	go desk.LogFailures(ctx, time.Hour)
 	pages.SetTips(desk, guard)
 	apiHandler := api.New(api.Config{Store: st, Meta: p.Meta, Logger: logger, Now: env.Now, Engine: engine, Desk: desk, Guard: guard})
 	srv, err := server.New(server.Config{

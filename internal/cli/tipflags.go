@@ -3,6 +3,8 @@ package cli
 import (
 	"flag"
 	"fmt"
+	"github.com/haven-project/haven/internal/api"
+	"github.com/haven-project/haven/internal/web"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -173,5 +175,5 @@ func tipBodyLimit(r *http.Request) int64 {
 // report form, the receipt page and the tip API. Their requests are not
 // logged, so no log line's time sits next to a tip's.
 func tipRoute(route string) bool {
-	return strings.Contains(route, "/report") || strings.Contains(route, "/api/v1/tips")
+	return api.TipRoute(route) || web.TipRoute(route)
 }

@@ -248,6 +248,8 @@ type Desk struct {
 	mu      sync.Mutex
 	recips  []age.Recipient
 	fetched time.Time
+
+	fails failures
 }
 
 // New returns a Desk.

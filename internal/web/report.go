@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -248,7 +249,7 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if !errors.Is(err, intake.ErrClosed) {
-			p.log.ErrorContext(r.Context(), "web: store a tip", "err", err)
+			p.desk.Failed(fmt.Errorf("web: store a tip: %w", err)) // counted, never logged on its own
 		}
 		again(http.StatusServiceUnavailable, sub, true, formError{Text: p.msg(l, "report.error.failed")})
 		return

@@ -370,9 +370,29 @@ func (p *Pages) badParam(w http.ResponseWriter, r *http.Request, locale, param s
 }
 
 // fail logs err and answers 500 with a page that says nothing about it.
+// On the tipsters' pages the error is only counted by the tip desk (see
+// intake.Desk.Failed): they log nothing about a single request.
 func (p *Pages) fail(w http.ResponseWriter, r *http.Request, locale string, err error) {
-	p.log.ErrorContext(r.Context(), "web: page failed", "route", r.Pattern, "err", err)
+	p.logFailure(r, "web: page failed", err)
 	p.errorPage(w, r, locale, http.StatusInternalServerError, errorView{Kind: errInternal})
+}
+
+// logFailure logs err, or on a tipster's page counts it with the desk.
+func (p *Pages) logFailure(r *http.Request, msg string, err error) {
+	if TipRoute(r.Pattern) {
+		if p.desk != nil {
+			p.desk.Failed(fmt.Errorf("%s: %s: %w", msg, r.Pattern, err))
+		}
+		return
+	}
+	p.log.ErrorContext(r.Context(), msg, "route", r.Pattern, "err", err)
+}
+
+// TipRoute reports whether a route pattern is a tipster's page: the report
+// form and the receipt page, in every language.
+func TipRoute(pattern string) bool {
+	_, path, _ := strings.Cut(pattern, " ")
+	return strings.HasSuffix(path, "/report") || strings.HasSuffix(path, "/report/status")
 }
 
 func (p *Pages) errorPage(w http.ResponseWriter, r *http.Request, locale string, status int, v errorView) {
@@ -385,7 +405,7 @@ func (p *Pages) errorPage(w http.ResponseWriter, r *http.Request, locale string,
 	}
 	pg, err := p.renderFresh(r, locale, pageError, v)
 	if err != nil {
-		p.log.ErrorContext(r.Context(), "web: error page failed", "route", r.Pattern, "err", err)
+		p.logFailure(r, "web: error page failed", err)
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
