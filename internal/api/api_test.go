@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/haven-project/haven/internal/directory"
+	"github.com/haven-project/haven/internal/search"
 	"github.com/haven-project/haven/internal/testenv"
 )
 
@@ -77,7 +78,7 @@ func containsService(slug string) func(*testing.T, *fixture, *httptest.ResponseR
 
 func scenarios() []scenario {
 	lawEnforcement := []string{"emergency-911", "dhs-hsi-tip-line", "fbi-tips", "state-dss"}
-	long := strings.Repeat("é", maxQueryLen)
+	long := strings.Repeat("é", search.MaxQueryRunes)
 	return []scenario{
 		// Filters.
 		{name: "all services, default page", path: "/api/v1/services", status: 200, check: wantServicesWhere(everyService, defaultLimit, 0)},

@@ -16,6 +16,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/haven-project/haven/internal/directory"
+	"github.com/haven-project/haven/internal/search"
 	"github.com/haven-project/haven/internal/store"
 )
 
@@ -374,7 +375,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"/components/parameters/limit/schema/maximum", store.MaxLimit},
 		{"/components/parameters/limit/schema/default", defaultLimit},
 		{"/components/parameters/offset/schema/maximum", maxOffset},
-		{"/components/parameters/q/schema/maxLength", maxQueryLen},
+		{"/components/parameters/q/schema/maxLength", search.MaxQueryRunes},
 		{"/components/schemas/ServicePage/properties/limit/maximum", store.MaxLimit},
 		{"/components/schemas/OrganizationPage/properties/limit/maximum", store.MaxLimit},
 	} {

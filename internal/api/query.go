@@ -15,8 +15,6 @@ import (
 const (
 	defaultLimit = 50
 	maxOffset    = 1<<31 - 1
-	// maxQueryLen is the most characters q may hold.
-	maxQueryLen = 200
 	// maxEcho bounds how much of a client's own input an error message
 	// repeats back.
 	maxEcho = 64

@@ -1,13 +1,14 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
-	"slices"
+	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/haven-project/haven/internal/directory"
+	"github.com/haven-project/haven/internal/search"
 	"github.com/haven-project/haven/internal/store"
 )
 
@@ -42,39 +43,41 @@ func (a *API) serviceFilter(q map[string]string) (store.ServiceFilter, error) {
 	if f.Limit, f.Offset, err = parsePaging(q); err != nil {
 		return f, err
 	}
-	if s, ok := q["topic"]; ok {
-		if _, known := a.meta.Topic(s); !known {
-			return f, invalid("topic", "Want one of the pack's topics: "+strings.Join(a.topicSlugs(), ", ")+".")
+	vals := url.Values{}
+	for _, name := range search.Params() {
+		if v, ok := q[name]; ok {
+			vals.Set(name, v)
 		}
-		f.Topic = s
 	}
-	if s, ok := q["kind"]; ok {
-		if !slices.Contains(directory.Kinds, s) {
-			return f, invalid("kind", "Want one of: "+strings.Join(directory.Kinds, ", ")+".")
-		}
-		f.Kind = s
+	sf, err := search.ParseFilter(vals, a.knownTopic, search.Options{})
+	var pe *search.ParamError
+	if errors.As(err, &pe) {
+		return f, invalid(pe.Param, a.filterMessage(pe))
 	}
-	if s, ok := q["law_enforcement"]; ok {
-		var b bool
-		switch s {
-		case "true":
-			b = true
-		case "false":
-		default:
-			return f, invalid("law_enforcement", `Want "true" or "false".`)
-		}
-		f.LawEnforcement = &b
+	sf.Limit, sf.Offset = f.Limit, f.Offset
+	return sf, err
+}
+
+func (a *API) knownTopic(slug string) bool {
+	_, ok := a.meta.Topic(slug)
+	return ok
+}
+
+// filterMessage says what a refused filter parameter should be.
+func (a *API) filterMessage(pe *search.ParamError) string {
+	switch {
+	case pe.Problem == search.Repeated:
+		return "Give this parameter once."
+	case pe.Param == search.ParamTopic:
+		return "Want one of the pack's topics: " + strings.Join(a.topicSlugs(), ", ") + "."
+	case pe.Param == search.ParamKind:
+		return "Want one of: " + strings.Join(directory.Kinds, ", ") + "."
+	case pe.Param == search.ParamLawEnforcement:
+		return `Want "true" or "false".`
+	case pe.Problem == search.TooLong:
+		return fmt.Sprintf("Want at most %d characters.", search.MaxQueryRunes)
 	}
-	if s, ok := q["q"]; ok {
-		if !utf8.ValidString(s) {
-			return f, invalid("q", "Want text in UTF-8.")
-		}
-		if utf8.RuneCountInString(s) > maxQueryLen {
-			return f, invalid("q", fmt.Sprintf("Want at most %d characters.", maxQueryLen))
-		}
-		f.Query = strings.TrimSpace(s)
-	}
-	return f, nil
+	return "Want text in UTF-8, without control characters."
 }
 
 func (a *API) topicSlugs() []string {

@@ -3,13 +3,14 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"slices"
+	"net/url"
 	"strings"
 
 	"github.com/haven-project/haven/internal/directory"
-	"github.com/haven-project/haven/internal/store"
+	"github.com/haven-project/haven/internal/search"
 )
 
 func runFind(ctx context.Context, env Env, args []string) error {
@@ -24,27 +25,35 @@ func runFind(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *kind != "" && !slices.Contains(directory.Kinds, *kind) {
-		return fmt.Errorf("--kind %q: want one of %s: %w", *kind, strings.Join(directory.Kinds, ", "), errUsage)
-	}
 	p, st, err := openData(ctx, env, sf)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if *topic != "" {
-		if _, ok := p.Meta.Topic(*topic); !ok {
+	// The same parser as the pages and the API: one set of rules.
+	q := url.Values{search.ParamTopic: {*topic}, search.ParamKind: {*kind}, search.ParamQuery: {strings.Join(pos, " ")}}
+	if *notPolice {
+		q.Set(search.ParamLawEnforcement, "false")
+	}
+	f, err := search.ParseFilter(q, func(slug string) bool {
+		_, ok := p.Meta.Topic(slug)
+		return ok
+	}, search.Options{EmptyIsAny: true})
+	var pe *search.ParamError
+	if errors.As(err, &pe) {
+		switch pe.Param {
+		case search.ParamTopic:
 			var known []string
 			for _, t := range p.Meta.Topics {
 				known = append(known, t.Slug)
 			}
 			return fmt.Errorf("--topic %q: want one of %s: %w", *topic, strings.Join(known, ", "), errUsage)
+		case search.ParamKind:
+			return fmt.Errorf("--kind %q: want one of %s: %w", *kind, strings.Join(directory.Kinds, ", "), errUsage)
+		case search.ParamQuery:
+			return fmt.Errorf("QUERY: want at most %d characters of text, without control characters: %w", search.MaxQueryRunes, errUsage)
 		}
-	}
-	f := store.ServiceFilter{Topic: *topic, Kind: *kind, Query: strings.Join(pos, " ")}
-	if *notPolice {
-		no := false
-		f.LawEnforcement = &no
+		return fmt.Errorf("%v: %w", err, errUsage)
 	}
 	var all []directory.Service
 	for {

@@ -9,11 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/haven-project/haven/internal/directory"
 	"github.com/haven-project/haven/internal/i18n"
+	"github.com/haven-project/haven/internal/search"
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/triage"
 )
@@ -266,29 +265,6 @@ func codeKeys() []string {
 
 // knownNetworks are the social networks the catalog names.
 func knownNetworks() []string { return []string{"x"} }
-
-func knownKind(k string) bool {
-	for _, v := range directory.Kinds {
-		if v == k {
-			return true
-		}
-	}
-	return false
-}
-
-// validQuery accepts the text a person types in a search box: valid
-// UTF-8, no control characters, at most maxQueryRunes.
-func validQuery(s string) bool {
-	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > maxQueryRunes {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return false
-		}
-	}
-	return true
-}
 
 // label renders a catalog key that Go code chose.
 func label(l *i18n.Localizer, key string) (string, error) {
@@ -759,16 +735,16 @@ func (p *Pages) organizationView(locale string, snap *snapshot, o *directory.Org
 func filterQuery(f store.ServiceFilter) string {
 	v := url.Values{}
 	if f.Topic != "" {
-		v.Set(paramTopic, f.Topic)
+		v.Set(search.ParamTopic, f.Topic)
 	}
 	if f.Kind != "" {
-		v.Set(paramKind, f.Kind)
+		v.Set(search.ParamKind, f.Kind)
 	}
 	if f.LawEnforcement != nil {
-		v.Set(paramLawEnforcement, strconv.FormatBool(*f.LawEnforcement))
+		v.Set(search.ParamLawEnforcement, strconv.FormatBool(*f.LawEnforcement))
 	}
 	if f.Query != "" {
-		v.Set(paramQuery, f.Query)
+		v.Set(search.ParamQuery, f.Query)
 	}
 	if len(v) == 0 {
 		return ""

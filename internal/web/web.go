@@ -25,6 +25,7 @@ import (
 	"github.com/haven-project/haven/internal/i18n"
 	"github.com/haven-project/haven/internal/intake"
 	"github.com/haven-project/haven/internal/pack"
+	"github.com/haven-project/haven/internal/search"
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/triage"
 )
@@ -427,53 +428,17 @@ func (p *Pages) organization(w http.ResponseWriter, r *http.Request) {
 	p.serveCached(w, r, loc, snap, pageKey{locale: loc, name: pageOrganization, slug: slug}, func() (any, error) { return p.organizationView(loc, snap, org) })
 }
 
-// Query parameters of /services.
-const (
-	paramTopic          = "topic"
-	paramKind           = "kind"
-	paramLawEnforcement = "law_enforcement"
-	paramQuery          = "q"
-	maxQueryRunes       = 100
-)
-
 // parseFilter turns /services query parameters into a filter, or names the
 // first parameter whose value is not one Haven knows. An empty value means
 // "any", as a form with nothing chosen sends it.
 func (p *Pages) parseFilter(q url.Values) (store.ServiceFilter, string) {
-	var f store.ServiceFilter
-	for _, name := range []string{paramTopic, paramKind, paramLawEnforcement, paramQuery} {
-		if len(q[name]) > 1 {
-			return f, name
-		}
-	}
-	if t := q.Get(paramTopic); t != "" {
-		if _, ok := p.meta.Topic(t); !ok {
-			return f, paramTopic
-		}
-		f.Topic = t
-	}
-	if k := q.Get(paramKind); k != "" {
-		if !knownKind(k) {
-			return f, paramKind
-		}
-		f.Kind = k
-	}
-	switch q.Get(paramLawEnforcement) {
-	case "":
-	case "false":
-		no := false
-		f.LawEnforcement = &no
-	case "true":
-		yes := true
-		f.LawEnforcement = &yes
-	default:
-		return f, paramLawEnforcement
-	}
-	if s := strings.TrimSpace(q.Get(paramQuery)); s != "" {
-		if !validQuery(s) {
-			return f, paramQuery
-		}
-		f.Query = s
+	f, err := search.ParseFilter(q, func(slug string) bool {
+		_, ok := p.meta.Topic(slug)
+		return ok
+	}, search.Options{EmptyIsAny: true})
+	var pe *search.ParamError
+	if errors.As(err, &pe) {
+		return f, pe.Param
 	}
 	return f, ""
 }

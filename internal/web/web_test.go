@@ -15,6 +15,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/haven-project/haven/internal/directory"
+	"github.com/haven-project/haven/internal/search"
 	"github.com/haven-project/haven/internal/store"
 )
 
@@ -319,7 +320,7 @@ func TestBadParams(t *testing.T) {
 		{"topic=nope", "topic"},
 		{"kind=police", "kind"},
 		{"law_enforcement=maybe", "law_enforcement"},
-		{"q=" + strings.Repeat("a", 101), "q"},
+		{"q=" + strings.Repeat("a", search.MaxQueryRunes+1), "q"},
 		{"q=%00", "q"},
 		{"topic=general&topic=research", "topic"},
 	} {
