@@ -16,6 +16,7 @@ import (
 
 	"github.com/haven-project/haven/internal/intake"
 	"github.com/haven-project/haven/internal/pack"
+	"github.com/haven-project/haven/internal/route"
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/triage"
 )
@@ -69,39 +70,46 @@ func New(cfg Config) *API {
 	return a
 }
 
-// route is one endpoint: a method, a path template in ServeMux syntax (which
+// endpoint is one route: a method, a path template in ServeMux syntax (which
 // is also the OpenAPI path template) and its handler.
-type route struct {
+type endpoint struct {
 	method  string
 	path    string
 	handler func(a *API, w http.ResponseWriter, r *http.Request) error
+	policy  route.Policy
 }
 
 // pattern is the ServeMux pattern of the route, "GET /api/v1/services".
-func (rt route) pattern() string { return rt.method + " " + rt.path }
+func (rt endpoint) pattern() string { return rt.method + " " + rt.path }
 
-// routes is the one route table: Register serves it and the tests check it
+// endpoints is the one route table: Register serves it and the tests check it
 // against openapi.json.
-func routes() []route {
-	return []route{
-		{http.MethodGet, "/api/v1/services", (*API).listServices},
-		{http.MethodGet, "/api/v1/services/{slug}", (*API).getService},
-		{http.MethodGet, "/api/v1/organizations", (*API).listOrganizations},
-		{http.MethodGet, "/api/v1/organizations/{slug}", (*API).getOrganization},
-		{http.MethodPost, "/api/v1/route", (*API).postRoute},
-		{http.MethodGet, "/api/v1/tips/token", (*API).getTipToken},
-		{http.MethodPost, "/api/v1/tips", (*API).postTip},
-		{http.MethodPost, "/api/v1/tips/status", (*API).postTipStatus},
-		{http.MethodPost, "/api/v1/tips/messages", (*API).postTipMessage},
-		{http.MethodGet, "/api/openapi.json", (*API).getOpenAPI},
+func endpoints() []endpoint {
+	return []endpoint{
+		{http.MethodGet, "/api/v1/services", (*API).listServices, route.Policy{}},
+		{http.MethodGet, "/api/v1/services/{slug}", (*API).getService, route.Policy{}},
+		{http.MethodGet, "/api/v1/organizations", (*API).listOrganizations, route.Policy{}},
+		{http.MethodGet, "/api/v1/organizations/{slug}", (*API).getOrganization, route.Policy{}},
+		// A plan answers one person's situation: kept in no cache.
+		{http.MethodPost, "/api/v1/route", (*API).postRoute, route.Policy{NoStore: true}},
+		// The tipsters' routes: never logged or counted, never cached; a
+		// tip may carry files.
+		{http.MethodGet, tipsPath + "/token", (*API).getTipToken, tipPolicy},
+		{http.MethodPost, tipsPath, (*API).postTip, route.Policy{Unlogged: true, NoStore: true, BodyLimit: intake.MaxMultipartBytes}},
+		{http.MethodPost, tipsPath + "/status", (*API).postTipStatus, tipPolicy},
+		{http.MethodPost, tipsPath + "/messages", (*API).postTipMessage, tipPolicy},
+		{http.MethodGet, "/api/openapi.json", (*API).getOpenAPI, route.Policy{}},
 	}
 }
 
 // tipsPath is the path under which every tip route lives.
 const tipsPath = "/api/v1/tips"
 
+// tipPolicy is the policy of the tipsters' routes that take no files.
+var tipPolicy = route.Policy{Unlogged: true, NoStore: true}
+
 // TipRoute reports whether a route pattern is one a tipster uses: its
-// requests are neither logged nor counted.
+// failures are counted by the tip desk, never logged.
 func TipRoute(pattern string) bool {
 	_, path, _ := strings.Cut(pattern, " ")
 	return path == tipsPath || strings.HasPrefix(path, tipsPath+"/")
@@ -125,27 +133,33 @@ func standardMethods() []string {
 
 // Register adds the API's routes to mux, plus JSON answers for the other
 // methods on those paths (405) and for unknown paths under /api/ (404).
-func (a *API) Register(mux *http.ServeMux) {
+func (a *API) Register(mux *route.Mux) {
 	var paths []string
 	served := map[string][]string{}
-	for _, rt := range routes() {
-		mux.Handle(rt.pattern(), a.handler(rt.handler))
+	policies := map[string]route.Policy{}
+	for _, rt := range endpoints() {
+		mux.Handle(rt.pattern(), a.handler(rt.handler), rt.policy)
 		if _, ok := served[rt.path]; !ok {
 			paths = append(paths, rt.path)
 		}
 		served[rt.path] = append(served[rt.path], rt.method)
+		if rt.policy.Unlogged {
+			policies[rt.path] = route.Policy{Unlogged: true, NoStore: true}
+		}
 	}
 	for _, path := range paths {
 		methods := served[path]
 		allow := allowHeader(methods)
 		for _, m := range standardMethods() {
 			if !slices.Contains(methods, m) {
-				mux.Handle(m+" "+path, a.handler(methodNotAllowed(allow)))
+				// A wrong method on a tipster's path is as unlogged as
+				// the right one.
+				mux.Handle(m+" "+path, a.handler(methodNotAllowed(allow)), policies[path])
 			}
 		}
 	}
 	for _, m := range standardMethods() {
-		mux.Handle(m+" "+prefix, a.handler(notFound))
+		mux.Handle(m+" "+prefix, a.handler(notFound), route.Policy{})
 	}
 }
 

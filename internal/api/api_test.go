@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/haven-project/haven/internal/route"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -345,7 +346,7 @@ func TestInternalErrorLeaksNothing(t *testing.T) {
 	db, p := testenv.USStore(t)
 	var logs strings.Builder
 	a := New(Config{Store: db, Meta: p.Meta, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-	mux := http.NewServeMux()
+	mux := route.NewMux(route.Config{})
 	a.Register(mux)
 	if err := db.Close(); err != nil {
 		t.Fatal(err)

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/haven-project/haven/internal/route"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -50,7 +50,7 @@ func TestTipFailuresAreCountedNotLogged(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := New(Config{Store: db, Meta: p.Meta, Logger: logger, Desk: desk, Guard: guard})
-	mux := http.NewServeMux()
+	mux := route.NewMux(route.Config{})
 	a.Register(mux)
 
 	for range 3 {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"github.com/haven-project/haven/internal/route"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -18,14 +19,14 @@ var testNow = time.Date(2026, time.November, 30, 15, 0, 0, 0, time.UTC)
 type fixture struct {
 	pack *pack.Pack
 	api  *API
-	mux  *http.ServeMux
+	mux  *route.Mux
 }
 
 func newFixture(tb testing.TB, now time.Time) *fixture {
 	tb.Helper()
 	db, p := testenv.USStore(tb)
 	a := New(Config{Store: db, Meta: p.Meta, Now: func() time.Time { return now }})
-	mux := http.NewServeMux()
+	mux := route.NewMux(route.Config{})
 	a.Register(mux)
 	return &fixture{pack: p, api: a, mux: mux}
 }

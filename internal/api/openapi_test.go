@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/haven-project/haven/internal/route"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -99,7 +100,7 @@ func deref(tb testing.TB, doc any, ptr string) (map[string]any, string) {
 // the served document, compiled as JSON Schema 2020-12.
 type responseValidator struct {
 	doc      map[string]any
-	mux      *http.ServeMux
+	mux      *route.Mux
 	compiler *jsonschema.Compiler
 	schemas  map[string]*jsonschema.Schema
 }
@@ -145,7 +146,7 @@ func (v *responseValidator) schema(tb testing.TB, ptr string) *jsonschema.Schema
 func (v *responseValidator) responseSchema(tb testing.TB, method, path string, status int) string {
 	tb.Helper()
 	_, pattern := v.mux.Handler(httptest.NewRequest(method, path, nil))
-	for _, rt := range routes() {
+	for _, rt := range endpoints() {
 		if rt.pattern() != pattern {
 			continue
 		}
@@ -198,7 +199,7 @@ func operations(tb testing.TB, doc map[string]any) []string {
 func TestRoutesDocumented(t *testing.T) {
 	f := newFixture(t, testNow)
 	var served []string
-	for _, rt := range routes() {
+	for _, rt := range endpoints() {
 		served = append(served, rt.pattern())
 	}
 	sort.Strings(served)
@@ -208,7 +209,7 @@ func TestRoutesDocumented(t *testing.T) {
 	// Register serves exactly the table: each route's own pattern answers
 	// requests for it.
 	param := regexp.MustCompile(`\{[a-z_]+\}`)
-	for _, rt := range routes() {
+	for _, rt := range endpoints() {
 		path := param.ReplaceAllString(rt.path, "x")
 		if _, got := f.mux.Handler(httptest.NewRequest(rt.method, path, nil)); got != rt.pattern() {
 			t.Errorf("%s %s is served by %q, want %q", rt.method, path, got, rt.pattern())
@@ -226,9 +227,9 @@ func TestRegisterBesideCatchAll(t *testing.T) {
 					t.Fatalf("Register panicked beside %v: %v", others, p)
 				}
 			}()
-			mux := http.NewServeMux()
+			mux := route.NewMux(route.Config{})
 			for _, p := range others {
-				mux.HandleFunc(p, func(http.ResponseWriter, *http.Request) {})
+				mux.HandleFunc(p, func(http.ResponseWriter, *http.Request) {}, route.Policy{})
 			}
 			New(Config{}).Register(mux)
 			for _, path := range []string{"/api/v1/services", "/api/nothing"} {

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/haven-project/haven/internal/route"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -27,7 +28,7 @@ func newRouteFixture(tb testing.TB, now time.Time) *fixture {
 		tb.Fatalf("triage.New: %v", err)
 	}
 	a := New(Config{Store: db, Meta: p.Meta, Now: func() time.Time { return now }, Engine: e})
-	mux := http.NewServeMux()
+	mux := route.NewMux(route.Config{})
 	a.Register(mux)
 	return &fixture{pack: p, api: a, mux: mux}
 }
@@ -235,7 +236,7 @@ func TestRouteMethodsAndNoEngine(t *testing.T) {
 
 	db, p := testenv.USStore(t)
 	a := New(Config{Store: db, Meta: p.Meta})
-	mux := http.NewServeMux()
+	mux := route.NewMux(route.Config{})
 	a.Register(mux)
 	w := post(t, mux, "/api/v1/route", "application/json", `{}`)
 	if w.Code != http.StatusNotImplemented {

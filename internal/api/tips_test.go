@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/haven-project/haven/internal/route"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -121,7 +122,7 @@ func newTipEnv(tb testing.TB, opt tipOptions) *tipEnv {
 		tb.Fatal(err)
 	}
 	a := New(Config{Store: db, Meta: p.Meta, Now: c.Now, Desk: desk, Guard: guard})
-	mux := http.NewServeMux()
+	mux := route.NewMux(route.Config{})
 	a.Register(mux)
 	f := &fixture{pack: p, api: a, mux: mux}
 	e := &tipEnv{fixture: f, db: db, desk: desk, guard: guard, secret: secret, clock: c}

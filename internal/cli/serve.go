@@ -3,11 +3,15 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"time"
 
 	"github.com/haven-project/haven/internal/api"
+	"github.com/haven-project/haven/internal/intake"
+	"github.com/haven-project/haven/internal/pack"
 	"github.com/haven-project/haven/internal/server"
+	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/triage"
 	"github.com/haven-project/haven/internal/web"
 )
@@ -59,10 +63,6 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	} else {
 		logger.Warn("the pack has no routing rules: /help and /api/v1/route are off", "pack", p.Meta.ID)
 	}
-	pages, err := web.New(web.Config{Store: st, Meta: p.Meta, Logger: logger, Now: env.Now, Engine: engine, Texts: p})
-	if err != nil {
-		return fmt.Errorf("public pages: %w", err)
-	}
 	desk, guard, err := tf.open(st, sf.db, env, logger)
 	if err != nil {
 		return err
@@ -72,11 +72,12 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	go desk.RunRetention(ctx, tf.retention, time.Hour)
 	go desk.LogFailures(ctx, time.Hour)
-	pages.SetTips(desk, guard)
-	apiHandler := api.New(api.Config{Store: st, Meta: p.Meta, Logger: logger, Now: env.Now, Engine: engine, Desk: desk, Guard: guard})
+	handlers, err := registrars(env, p, st, engine, desk, guard, logger)
+	if err != nil {
+		return err
+	}
 	srv, err := server.New(server.Config{
-		Addr: *addr, MetricsAddr: *metricsAddr, Logger: logger, Store: st, Handlers: []server.Registrar{pages, apiHandler},
-		BodyLimit: tipBodyLimit, Unlogged: tipRoute,
+		Addr: *addr, MetricsAddr: *metricsAddr, Logger: logger, Store: st, Handlers: handlers,
 	})
 	if err != nil {
 		return err
@@ -84,4 +85,16 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	return srv.ListenAndServe(ctx, func(a net.Addr) {
 		logger.Info("listening", "url", "http://"+a.String()+"/", "startup", time.Since(start).Round(time.Millisecond).String())
 	})
+}
+
+// registrars are the route owners of `haven serve`, in order: the public
+// pages and the JSON API.
+func registrars(env Env, p *pack.Pack, st store.Store, engine *triage.Engine, desk *intake.Desk, guard *intake.Guard, logger *slog.Logger) ([]server.Registrar, error) {
+	pages, err := web.New(web.Config{Store: st, Meta: p.Meta, Logger: logger, Now: env.Now, Engine: engine, Texts: p})
+	if err != nil {
+		return nil, fmt.Errorf("public pages: %w", err)
+	}
+	pages.SetTips(desk, guard)
+	apiHandler := api.New(api.Config{Store: st, Meta: p.Meta, Logger: logger, Now: env.Now, Engine: engine, Desk: desk, Guard: guard})
+	return []server.Registrar{pages, apiHandler}, nil
 }

@@ -3,10 +3,7 @@ package cli
 import (
 	"flag"
 	"fmt"
-	"github.com/haven-project/haven/internal/api"
-	"github.com/haven-project/haven/internal/web"
 	"log/slog"
-	"net/http"
 	"net/netip"
 	"path/filepath"
 	"strconv"
@@ -160,20 +157,4 @@ func (t *tipFlags) open(st store.Store, db string, env Env, logger *slog.Logger)
 		return nil, nil, err
 	}
 	return desk, guard, nil
-}
-
-// tipBodyLimit lets the tip endpoints take attachments; every other
-// request keeps the server's small default limit.
-func tipBodyLimit(r *http.Request) int64 {
-	if r.Method == http.MethodPost && (r.URL.Path == "/api/v1/tips" || strings.HasSuffix(r.URL.Path, "/report")) {
-		return intake.MaxMultipartBytes
-	}
-	return 0
-}
-
-// tipRoute reports whether a route pattern is one a tipster uses: the
-// report form, the receipt page and the tip API. Their requests are not
-// logged, so no log line's time sits next to a tip's.
-func tipRoute(route string) bool {
-	return api.TipRoute(route) || web.TipRoute(route)
 }

@@ -2,13 +2,12 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"github.com/haven-project/haven/internal/route"
 	"log/slog"
 	"net/http"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -86,15 +85,6 @@ func (s *Server) secure(next http.Handler) http.Handler {
 	})
 }
 
-// requestInfo carries, up the middleware chain, what the ServeMux learned:
-// the pattern that matched.
-type requestInfo struct {
-	pattern  string
-	inFlight bool // counted in the in-flight gauge
-}
-
-type infoKey struct{}
-
 // unmatched is the route label of requests no pattern matched.
 const unmatched = "unmatched"
 
@@ -104,34 +94,33 @@ const unmatched = "unmatched"
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &requestInfo{}
+		info := &route.Info{}
 		rw := &recorder{ResponseWriter: w}
-		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+		r = r.WithContext(route.WithInfo(r.Context(), info))
 		defer func() {
 			p := recover()
 			abort := p == http.ErrAbortHandler
 			if p != nil && !abort {
-				s.logPanic(r.Context(), info.pattern, p)
+				s.logPanic(r.Context(), info.Pattern, p)
 				if rw.wroteHeader {
 					// Part of the answer is out: cut the connection so the
 					// client cannot take it for a whole one.
 					abort = true
 				} else {
-					writeError(rw, r, http.StatusInternalServerError, "internal", "Internal error.")
+					route.WriteError(rw, r, http.StatusInternalServerError, "internal", "Internal error.")
 				}
 			}
-			if info.inFlight {
-				s.metrics.inFlight.Dec()
-			}
-			route := info.pattern
-			if route == "" {
-				route = unmatched
+			pattern := info.Pattern
+			if pattern == "" {
+				pattern = unmatched
 			}
 			status := rw.status
 			if status == 0 {
 				status = http.StatusOK // nothing written: net/http sends 200
 			}
-			s.done(r.Context(), route, method(r.Method), status, rw.bytes, time.Since(start))
+			if !info.Unlogged {
+				s.done(r.Context(), pattern, method(r.Method), status, rw.bytes, time.Since(start))
+			}
 			if abort {
 				panic(http.ErrAbortHandler) // net/http closes the connection and logs nothing
 			}
@@ -140,15 +129,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	})
 }
 
-// done counts and logs one finished request; a route Config.Unlogged
-// names is neither counted nor logged. Health checks and metric
-// scrapes are logged at debug level, so that probes do not bury real traffic.
+// done counts and logs one finished request of a logged route. Health
+// checks, metric scrapes and assets are logged at debug level, so that
+// probes do not bury real traffic.
 func (s *Server) done(ctx context.Context, route, method string, status int, bytes int64, d time.Duration) {
-	if s.unlogged != nil && s.unlogged(route) {
-		// Not even counted: a public counter that moves when a tip
-		// arrives tells its time to whoever polls /metrics.
-		return
-	}
 	s.metrics.observe(route, method, status, d)
 	level := slog.LevelInfo
 	switch route {
@@ -195,82 +179,6 @@ func method(m string) string {
 		return m
 	}
 	return "OTHER"
-}
-
-// limitBody answers 413 at once to a request whose declared body is larger
-// than the limit, and caps the body of every other request, so that a
-// handler reading too much gets an *http.MaxBytesError.
-func (s *Server) limitBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit := s.maxBody
-		if s.bodyLimit != nil {
-			if l := s.bodyLimit(r); l > 0 {
-				limit = l
-			}
-		}
-		if r.ContentLength > limit {
-			// Close the connection rather than read a body we refuse.
-			w.Header().Set("Connection", "close")
-			writeError(w, r, http.StatusRequestEntityTooLarge, "too_large", "The request body is too large.")
-			return
-		}
-		if r.Body != nil && r.Body != http.NoBody {
-			r = r.WithContext(r.Context()) // a copy: handlers may not change the request they are given
-			r.Body = http.MaxBytesReader(w, r.Body, limit)
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// route serves the mux and hands the pattern it matched to observe. The
-// ServeMux sets Pattern on the request it is given.
-func (s *Server) route(mux *http.ServeMux) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		info, _ := r.Context().Value(infoKey{}).(*requestInfo)
-		if info != nil {
-			// The in-flight gauge leaves out the unlogged routes: a gauge
-			// that rises while a tip uploads tells its time to whoever
-			// polls /metrics. Only the pattern says which route this is,
-			// so the mux is asked before it serves.
-			if _, pattern := mux.Handler(r); s.unlogged == nil || !s.unlogged(pattern) {
-				s.metrics.inFlight.Inc()
-				info.inFlight = true
-			}
-			defer func() { info.pattern = r.Pattern }()
-		}
-		mux.ServeHTTP(w, r)
-	})
-}
-
-// apiPrefix is where the JSON API lives; the server's own error answers
-// (413, a panic's 500) are JSON there, in the API's error shape, and plain
-// text elsewhere.
-const apiPrefix = "/api/"
-
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
-
-func writeError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
-	h := w.Header()
-	h.Del("Content-Length")
-	h.Del("Content-Encoding")
-	if !strings.HasPrefix(r.URL.Path, apiPrefix) {
-		h.Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(msg))
-		return
-	}
-	var b errorBody
-	b.Error.Code, b.Error.Message = code, msg
-	body, _ := json.Marshal(b) // cannot fail: two strings
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
 }
 
 // recorder remembers the status and size of a response, and removes any

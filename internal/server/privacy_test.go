@@ -50,7 +50,7 @@ func TestLogsHoldNoClientDetails(t *testing.T) {
 		{httptest.NewRequest("GET", "/things/"+fakePath+"?"+fakeQuery, nil), "GET /things/{id}", 200, "GET", true},
 		{httptest.NewRequest("GET", "/panic?"+fakeQuery, nil), "GET /panic", 500, "GET", true},
 		{httptest.NewRequest("GET", "/"+fakePath+"?"+fakeQuery, nil), "unmatched", 404, "GET", true},
-		{httptest.NewRequest("POST", "/upload?"+fakeQuery, bytes.NewReader(big)), "unmatched", 413, "POST", true},
+		{httptest.NewRequest("POST", "/upload?"+fakeQuery, bytes.NewReader(big)), "POST /upload", 413, "POST", true},
 		{httptest.NewRequest("ZZ-METHOD-4471", "/things/"+fakePath, nil), "unmatched", 405, "OTHER", true},
 	}
 	for _, rq := range requests {

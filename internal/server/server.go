@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/haven-project/haven/internal/route"
 	"github.com/haven-project/haven/internal/store"
 )
 
@@ -34,7 +35,7 @@ const (
 	maxHeaderBytes    = 16 << 10
 
 	// DefaultMaxBodyBytes is the request body limit when Config sets none.
-	DefaultMaxBodyBytes = 64 << 10
+	DefaultMaxBodyBytes = route.DefaultMaxBodyBytes
 	// DefaultShutdownTimeout is how long shutdown waits for requests in
 	// flight when Config sets none.
 	DefaultShutdownTimeout = 10 * time.Second
@@ -43,10 +44,10 @@ const (
 	readyTimeout = 2 * time.Second
 )
 
-// Registrar adds routes to a ServeMux. *api.API and *web.Pages are
-// Registrars.
+// Registrar adds routes, each with its Policy, to a Mux. *api.API and
+// *web.Pages are Registrars.
 type Registrar interface {
-	Register(mux *http.ServeMux)
+	Register(mux *route.Mux)
 }
 
 // Config is what the server needs.
@@ -66,16 +67,9 @@ type Config struct {
 	// Handlers register their routes, in order, on the server's mux, after
 	// /healthz and /readyz.
 	Handlers []Registrar
-	// MaxBodyBytes limits request bodies; 0 means DefaultMaxBodyBytes.
+	// MaxBodyBytes limits request bodies of routes whose Policy sets no
+	// BodyLimit; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
-	// BodyLimit, when set, gives the body limit of a request that may be
-	// larger (a tip with attachments); 0 keeps MaxBodyBytes.
-	BodyLimit func(r *http.Request) int64
-	// Unlogged, when set, names route patterns ("POST /api/v1/tips") whose
-	// requests are neither logged nor counted in /metrics: a log line's
-	// precise time, or a counter moving, next to a tip's arrival could tie
-	// a tipster to it.
-	Unlogged func(route string) bool
 	// ShutdownTimeout bounds the graceful drain; 0 means
 	// DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
@@ -89,8 +83,7 @@ type Server struct {
 	log             *slog.Logger
 	store           store.Store
 	maxBody         int64
-	bodyLimit       func(r *http.Request) int64
-	unlogged        func(route string) bool
+	mux             *route.Mux
 	shutdownTimeout time.Duration
 	metrics         *metrics
 	handler         http.Handler
@@ -110,8 +103,6 @@ func New(cfg Config) (*Server, error) {
 		log:             cfg.Logger,
 		store:           cfg.Store,
 		maxBody:         cfg.MaxBodyBytes,
-		bodyLimit:       cfg.BodyLimit,
-		unlogged:        cfg.Unlogged,
 		shutdownTimeout: cfg.ShutdownTimeout,
 		metrics:         newMetrics(),
 	}
@@ -125,15 +116,19 @@ func New(cfg Config) (*Server, error) {
 		s.shutdownTimeout = DefaultShutdownTimeout
 	}
 
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /readyz", s.readyz)
+	mux := route.NewMux(route.Config{
+		MaxBodyBytes: s.maxBody,
+		InFlight:     s.metrics.inFlight.Add,
+	})
+	mux.HandleFunc("GET /healthz", s.healthz, route.Policy{NoStore: true})
+	mux.HandleFunc("GET /readyz", s.readyz, route.Policy{NoStore: true})
 	for _, h := range cfg.Handlers {
 		if err := register(mux, h); err != nil {
 			return nil, err
 		}
 	}
-	s.handler = s.secure(s.observe(s.limitBody(s.route(mux))))
+	s.mux = mux
+	s.handler = s.secure(s.observe(mux))
 	metricsMux := http.NewServeMux()
 	metricsMux.Handle("GET /metrics", s.metrics.handler())
 	s.metricsHandler = s.secure(metricsMux)
@@ -154,7 +149,7 @@ func New(cfg Config) (*Server, error) {
 // register calls h.Register, turning the ServeMux's panic on a conflicting
 // or malformed pattern into an error, so that a bad route stops the server
 // at boot.
-func register(mux *http.ServeMux, h Registrar) (err error) {
+func register(mux *route.Mux, h Registrar) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("server: new: register %T: %v", h, p)
@@ -166,6 +161,10 @@ func register(mux *http.ServeMux, h Registrar) (err error) {
 
 // Handler returns the server's whole handler, middleware included.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes returns every route the server serves, with its policy, in the
+// order they were registered.
+func (s *Server) Routes() []route.Route { return s.mux.Routes() }
 
 // MetricsHandler returns the handler of the metrics address: GET /metrics
 // and nothing else. Its own requests are not counted or logged.
@@ -257,7 +256,6 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 func writeText(w http.ResponseWriter, status int, body string) {
 	h := w.Header()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body))
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/haven-project/haven/internal/route"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -214,12 +215,14 @@ func TestNew(t *testing.T) {
 	if _, err := New(Config{}); err == nil {
 		t.Error("New without a store: no error")
 	}
-	twice := registrarFunc(func(mux *http.ServeMux) { mux.HandleFunc("GET /x", func(http.ResponseWriter, *http.Request) {}) })
+	twice := registrarFunc(func(mux *route.Mux) {
+		mux.HandleFunc("GET /x", func(http.ResponseWriter, *http.Request) {}, route.Policy{})
+	})
 	if _, err := New(Config{Store: testenv.SQLite(t), Handlers: []Registrar{twice, twice}}); err == nil {
 		t.Error("New with conflicting routes: no error")
 	}
-	if _, err := New(Config{Store: testenv.SQLite(t), Handlers: []Registrar{registrarFunc(func(mux *http.ServeMux) {
-		mux.HandleFunc("GET /healthz", func(http.ResponseWriter, *http.Request) {})
+	if _, err := New(Config{Store: testenv.SQLite(t), Handlers: []Registrar{registrarFunc(func(mux *route.Mux) {
+		mux.HandleFunc("GET /healthz", func(http.ResponseWriter, *http.Request) {}, route.Policy{})
 	})}}); err == nil {
 		t.Error("New with a route that takes /healthz: no error")
 	}

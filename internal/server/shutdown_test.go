@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"github.com/haven-project/haven/internal/route"
 	"io"
 	"net"
 	"net/http"
@@ -16,7 +17,7 @@ import (
 func TestGracefulShutdown(t *testing.T) {
 	started := make(chan struct{})
 	release := make(chan struct{})
-	slow := registrarFunc(func(mux *http.ServeMux) {
+	slow := registrarFunc(func(mux *route.Mux) {
 		mux.HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) {
 			close(started)
 			<-release
@@ -25,7 +26,7 @@ func TestGracefulShutdown(t *testing.T) {
 				return
 			}
 			_, _ = io.WriteString(w, "done")
-		})
+		}, route.Policy{})
 	})
 	s := newServer(t, nil, slow)
 
@@ -101,11 +102,11 @@ func TestGracefulShutdown(t *testing.T) {
 // ListenAndServe says so.
 func TestShutdownTimeout(t *testing.T) {
 	started := make(chan struct{})
-	stuck := registrarFunc(func(mux *http.ServeMux) {
+	stuck := registrarFunc(func(mux *route.Mux) {
 		mux.HandleFunc("GET /stuck", func(w http.ResponseWriter, r *http.Request) {
 			close(started)
 			<-r.Context().Done() // until the connection is closed
-		})
+		}, route.Policy{})
 	})
 	s, err := New(Config{Addr: "127.0.0.1:0", Store: testenv.SQLite(t), Handlers: []Registrar{stuck}, ShutdownTimeout: 100 * time.Millisecond})
 	if err != nil {

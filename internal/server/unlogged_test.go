@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/haven-project/haven/internal/route"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -9,40 +10,38 @@ import (
 	"github.com/haven-project/haven/internal/testenv"
 )
 
-// Routes Config.Unlogged names leave no log line and no count in
-// /metrics; BodyLimit lets them take a larger body than the default.
+// A route whose Policy is Unlogged leaves no log line and no count in
+// /metrics; its BodyLimit lets it take a larger body than the default;
+// NoStore answers no-store.
 func TestUnloggedRoutesAndBodyLimit(t *testing.T) {
 	logger, logs := captureLogs(t)
 	s, err := New(Config{
 		Addr: "127.0.0.1:0", Logger: logger, Store: testenv.SQLite(t), Handlers: []Registrar{testRoutes()},
-		Unlogged: func(route string) bool { return route == "POST /upload" },
-		BodyLimit: func(r *http.Request) int64 {
-			if r.URL.Path == "/upload" {
-				return 1 << 20
-			}
-			return 0
-		},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	big := strings.Repeat("x", 200<<10) // above the 64 KiB default
-	if rec := serve(t, s.Handler(), httptest.NewRequest(http.MethodPost, "/upload", strings.NewReader(big))); rec.Code != http.StatusOK {
-		t.Errorf("POST /upload with %d bytes: %d", len(big), rec.Code)
+	rec := serve(t, s.Handler(), httptest.NewRequest(http.MethodPost, "/tip-upload", strings.NewReader(big)))
+	if rec.Code != http.StatusOK {
+		t.Errorf("POST /tip-upload with %d bytes: %d", len(big), rec.Code)
 	}
-	if rec := serve(t, s.Handler(), httptest.NewRequest(http.MethodPost, "/api/upload", strings.NewReader(big))); rec.Code != http.StatusRequestEntityTooLarge {
-		t.Errorf("POST /api/upload with %d bytes: %d, want 413", len(big), rec.Code)
+	if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("POST /tip-upload: Cache-Control %q, want no-store", cc)
+	}
+	if rec := serve(t, s.Handler(), httptest.NewRequest(http.MethodPost, "/upload", strings.NewReader(big))); rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("POST /upload with %d bytes: %d, want 413", len(big), rec.Code)
 	}
 	serve(t, s.Handler(), httptest.NewRequest(http.MethodGet, "/things/1", nil))
 	got := logs.String()
-	if strings.Contains(got, `"route":"POST /upload"`) {
+	if strings.Contains(got, `"route":"POST /tip-upload"`) {
 		t.Errorf("an unlogged route was logged:\n%s", got)
 	}
 	if !strings.Contains(got, `"route":"GET /things/{id}"`) {
 		t.Errorf("other routes are not logged any more:\n%s", got)
 	}
 	_, text := scrape(t, s)
-	if strings.Contains(text, `route="POST /upload"`) {
+	if strings.Contains(text, `route="POST /tip-upload"`) {
 		t.Errorf("the unlogged route is counted in /metrics, which shows when it was used")
 	}
 }
@@ -51,18 +50,15 @@ func TestUnloggedRoutesAndBodyLimit(t *testing.T) {
 // a gauge that rises while a tip uploads would time it.
 func TestUnloggedRoutesNotInFlight(t *testing.T) {
 	entered, release := make(chan string, 2), make(chan struct{})
-	blocking := registrarFunc(func(mux *http.ServeMux) {
-		for _, p := range []string{"POST /tip", "GET /page"} {
+	blocking := registrarFunc(func(mux *route.Mux) {
+		for p, policy := range map[string]route.Policy{"POST /tip": {Unlogged: true}, "GET /page": {}} {
 			mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
 				entered <- r.Pattern
 				<-release
-			})
+			}, policy)
 		}
 	})
-	s, err := New(Config{
-		Store: testenv.SQLite(t), Handlers: []Registrar{blocking},
-		Unlogged: func(route string) bool { return route == "POST /tip" },
-	})
+	s, err := New(Config{Store: testenv.SQLite(t), Handlers: []Registrar{blocking}})
 	if err != nil {
 		t.Fatal(err)
 	}

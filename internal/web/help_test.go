@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"github.com/haven-project/haven/internal/route"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -376,7 +377,7 @@ func TestHelpWithoutEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
+	mux := route.NewMux(route.Config{})
 	pages.Register(mux)
 	f := &fixture{pack: p, db: db, pages: pages, mux: mux}
 	for _, target := range []string{"/en/help", "/en/help/plan?role=self"} {

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"github.com/haven-project/haven/internal/route"
 	"io"
 	"log/slog"
 	"net/http"
@@ -25,7 +26,7 @@ type fixture struct {
 	pack  *pack.Pack
 	db    *sqlite.DB
 	pages *Pages
-	mux   *http.ServeMux
+	mux   *route.Mux
 }
 
 func newFixture(tb testing.TB, now func() time.Time) *fixture {
@@ -39,7 +40,7 @@ func newFixture(tb testing.TB, now func() time.Time) *fixture {
 	if err != nil {
 		tb.Fatalf("New: %v", err)
 	}
-	mux := http.NewServeMux()
+	mux := route.NewMux(route.Config{})
 	pages.Register(mux)
 	return &fixture{pack: p, db: db, pages: pages, mux: mux}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"github.com/haven-project/haven/internal/route"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -241,7 +242,7 @@ func TestPackSiteName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
+	mux := route.NewMux(route.Config{})
 	pages.Register(mux)
 	rec := httptest.NewRecorder()
 	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/es/services", nil))

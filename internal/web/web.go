@@ -25,6 +25,7 @@ import (
 	"github.com/haven-project/haven/internal/i18n"
 	"github.com/haven-project/haven/internal/intake"
 	"github.com/haven-project/haven/internal/pack"
+	"github.com/haven-project/haven/internal/route"
 	"github.com/haven-project/haven/internal/search"
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/triage"
@@ -170,26 +171,45 @@ func (p *Pages) pageRoutes() []struct {
 // of every page's path ("/es/services"), so that a page is the same for
 // everyone who opens its address and nothing needs remembering; only "/"
 // chooses one, from Accept-Language.
-func (p *Pages) Register(mux *http.ServeMux) {
-	for _, route := range p.pageRoutes() {
+func (p *Pages) Register(mux *route.Mux) {
+	for _, pr := range p.pageRoutes() {
+		policy := pagePolicy(pr.pattern)
 		for _, loc := range p.cat.Locales() {
-			mux.Handle("GET /"+loc+route.pattern, withLocale(loc, route.h))
+			mux.Handle("GET /"+loc+pr.pattern, withLocale(loc, pr.h), policy)
 		}
-		if route.pattern != "/{$}" {
-			mux.HandleFunc("GET "+route.pattern, p.toDefaultLocale)
+		if pr.pattern != "/{$}" {
+			mux.HandleFunc("GET "+pr.pattern, p.toDefaultLocale, policy)
 		}
 	}
+	// The report form may carry files.
+	formPolicy := route.Policy{Unlogged: true, NoStore: true, BodyLimit: intake.MaxMultipartBytes}
 	for _, loc := range p.cat.Locales() {
-		mux.Handle("POST /"+loc+"/report", withLocale(loc, p.reportPost))
-		mux.Handle("POST /"+loc+"/report/status", withLocale(loc, p.statusPost))
+		mux.Handle("POST /"+loc+"/report", withLocale(loc, p.reportPost), formPolicy)
+		mux.Handle("POST /"+loc+"/report/status", withLocale(loc, p.statusPost), tipPolicy)
 	}
-	mux.HandleFunc("GET /{$}", p.root)
-	mux.HandleFunc("GET /{lang}", p.bareLocale)
-	mux.HandleFunc("GET /assets/{file}", p.asset)
-	mux.HandleFunc("GET /favicon.ico", favicon)
+	mux.HandleFunc("GET /{$}", p.root, route.Policy{})
+	mux.HandleFunc("GET /{lang}", p.bareLocale, route.Policy{})
+	mux.HandleFunc("GET /assets/{file}", p.asset, route.Policy{})
+	mux.HandleFunc("GET /favicon.ico", favicon, route.Policy{})
 	// Every other GET gets the HTML 404 page, quick exit included. More
 	// specific patterns (the API's "/api/", health, metrics) still win.
-	mux.HandleFunc("GET /", p.NotFound)
+	mux.HandleFunc("GET /", p.NotFound, route.Policy{})
+}
+
+// tipPolicy is the policy of the tipsters' pages: the report form and the
+// receipt page are never logged or counted, and never cached.
+var tipPolicy = route.Policy{Unlogged: true, NoStore: true}
+
+// pagePolicy is the policy of a page route (a pattern after the language).
+func pagePolicy(pattern string) route.Policy {
+	if TipRoute("GET " + pattern) {
+		return tipPolicy
+	}
+	if pattern == "/help/plan" {
+		// A plan answers one person's situation: kept in no cache.
+		return route.Policy{NoStore: true}
+	}
+	return route.Policy{}
 }
 
 type localeKey struct{}

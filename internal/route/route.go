@@ -1,0 +1,185 @@
+// Package route is the table of Haven's HTTP routes: each package that
+// serves requests (the pages, the API, the server's own endpoints)
+// registers its routes on a Mux with a Policy, and the Mux applies it.
+// So a new route cannot forget a policy, nothing outside the package that
+// owns a route guesses by path, and the server can list every route with
+// its policy.
+package route
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// DefaultMaxBodyBytes is the body limit of a route whose Policy sets none,
+// unless the Mux is given another.
+const DefaultMaxBodyBytes = 64 << 10
+
+// Policy is what the server does around one route's handler.
+type Policy struct {
+	// BodyLimit is the most bytes the request body may hold; 0 means the
+	// Mux's default. A larger declared body is answered 413 before it is
+	// read; a longer body fails the handler's read with
+	// *http.MaxBytesError.
+	BodyLimit int64
+	// Unlogged routes are neither logged nor counted in /metrics, not
+	// even in the in-flight gauge: a log line's precise time, or a
+	// counter moving, next to a tip's arrival could tie a tipster to it.
+	Unlogged bool
+	// NoStore answers with Cache-Control: no-store, set before the
+	// handler runs: what the answer holds must stay in no cache.
+	NoStore bool
+}
+
+// Route is one registered pattern and its policy.
+type Route struct {
+	Pattern string
+	Policy  Policy
+}
+
+// Info is what a request's route tells the middleware around the Mux. The
+// middleware puts an Info in the request's context (WithInfo); the Mux
+// fills it in when a route matches.
+type Info struct {
+	Pattern  string // the matched pattern; "" when none matched
+	Unlogged bool   // the route's Policy.Unlogged
+}
+
+type infoKey struct{}
+
+// WithInfo returns a context that carries info for the Mux to fill in.
+func WithInfo(ctx context.Context, info *Info) context.Context {
+	return context.WithValue(ctx, infoKey{}, info)
+}
+
+// Config configures a Mux. The zero value is ready to use.
+type Config struct {
+	// MaxBodyBytes is the body limit of routes whose Policy sets none;
+	// 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// InFlight, when set, is called with +1 when a logged route's handler
+	// starts and -1 when it ends.
+	InFlight func(delta float64)
+	// TooLarge answers a request whose declared body is over the limit;
+	// nil answers WriteError's 413.
+	TooLarge http.HandlerFunc
+}
+
+// Mux is an http.ServeMux whose every route has a Policy, applied by the
+// handler the Mux wraps around the route's own.
+type Mux struct {
+	cfg    Config
+	mux    *http.ServeMux
+	routes []Route
+}
+
+// NewMux returns an empty Mux.
+func NewMux(cfg Config) *Mux {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.TooLarge == nil {
+		cfg.TooLarge = func(w http.ResponseWriter, r *http.Request) {
+			WriteError(w, r, http.StatusRequestEntityTooLarge, "too_large", "The request body is too large.")
+		}
+	}
+	return &Mux{cfg: cfg, mux: http.NewServeMux()}
+}
+
+// Handle registers h for pattern (http.ServeMux syntax) with policy p. It
+// panics, as http.ServeMux does, on a malformed or conflicting pattern.
+func (m *Mux) Handle(pattern string, h http.Handler, p Policy) {
+	m.mux.Handle(pattern, m.apply(p, h))
+	m.routes = append(m.routes, Route{Pattern: pattern, Policy: p})
+}
+
+// HandleFunc registers f for pattern with policy p.
+func (m *Mux) HandleFunc(pattern string, f http.HandlerFunc, p Policy) {
+	m.Handle(pattern, f, p)
+}
+
+// ServeHTTP serves the route that matches r and records its pattern in
+// the request's Info, if it has one.
+func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if info, ok := r.Context().Value(infoKey{}).(*Info); ok {
+		defer func() { info.Pattern = r.Pattern }()
+	}
+	m.mux.ServeHTTP(w, r)
+}
+
+// Handler returns the handler and the pattern that would serve r, as
+// http.ServeMux.Handler does.
+func (m *Mux) Handler(r *http.Request) (http.Handler, string) { return m.mux.Handler(r) }
+
+// Routes returns every registered route and its policy, in the order they
+// were registered.
+func (m *Mux) Routes() []Route { return slices.Clone(m.routes) }
+
+// apply wraps h in policy p.
+func (m *Mux) apply(p Policy, h http.Handler) http.Handler {
+	limit := p.BodyLimit
+	if limit <= 0 {
+		limit = m.cfg.MaxBodyBytes
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if info, ok := r.Context().Value(infoKey{}).(*Info); ok {
+			info.Unlogged = p.Unlogged
+		}
+		if !p.Unlogged && m.cfg.InFlight != nil {
+			m.cfg.InFlight(1)
+			defer m.cfg.InFlight(-1)
+		}
+		if p.NoStore {
+			w.Header().Set("Cache-Control", "no-store")
+		}
+		if r.ContentLength > limit {
+			// Close the connection rather than read a body we refuse.
+			w.Header().Set("Connection", "close")
+			m.cfg.TooLarge(w, r)
+			return
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			r = r.WithContext(r.Context()) // a copy: handlers may not change the request they are given
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// apiPrefix is where the JSON API lives; the errors the server and the Mux
+// answer themselves (413, a panic's 500) are JSON there, in the API's
+// error shape, and plain text elsewhere.
+const apiPrefix = "/api/"
+
+// errorBody is the API's error shape.
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// WriteError answers status with code and msg: JSON in the API's error
+// shape under /api/, plain text elsewhere.
+func WriteError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	h := w.Header()
+	h.Del("Content-Length")
+	h.Del("Content-Encoding")
+	if !strings.HasPrefix(r.URL.Path, apiPrefix) {
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(msg))
+		return
+	}
+	var b errorBody
+	b.Error.Code, b.Error.Message = code, msg
+	body, _ := json.Marshal(b) // cannot fail: two strings
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
