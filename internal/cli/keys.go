@@ -349,7 +349,7 @@ func runKeysShow(ctx context.Context, env Env, args []string) error {
 		if !o.Active {
 			active = "no"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", o.Name, o.Recipient, active, o.Created.UTC().Format("2006-01-02 15:04"))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", clean(o.Name), o.Recipient, active, o.Created.UTC().Format("2006-01-02 15:04"))
 	}
 	return tw.Flush()
 }
@@ -472,7 +472,7 @@ func runOperatorActive(ctx context.Context, env Env, args []string, active bool)
 		}
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "operator %s %sd\n", name, verb)
+	fmt.Fprintf(env.Stdout, "operator %s %sd\n", clean(name), verb)
 	if !active {
 		ops, err := ts.Operators(ctx)
 		if err != nil {

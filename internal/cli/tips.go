@@ -200,7 +200,7 @@ attachments. Never their content: read one with haven tips show.`)
 		if assignee == "" {
 			assignee = "-"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\n", t.ID, hour(t.Created), hour(t.Updated), t.Status, assignee, t.Size, t.Attachments)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\n", t.ID, hour(t.Created), hour(t.Updated), t.Status, clean(assignee), t.Size, t.Attachments)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -239,14 +239,26 @@ func openErr(what string, err error) error {
 
 // clean makes untrusted text safe to print on a terminal: control
 // characters other than line breaks and tabs (escape sequences, carriage
-// returns) become U+FFFD.
+// returns) become U+FFFD, and the invisible characters that change the
+// direction text is shown in (the bidirectional embeddings, overrides,
+// isolates and marks: U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to
+// U+2069), by which "\u202Egnp.exe" shows as "exe.png", become visible
+// escapes such as <U+202E>. Every command prints tipster-supplied text
+// (and operator names) through it.
 func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || !unicode.IsControl(r) {
-			return r
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Bidi_Control, r):
+			fmt.Fprintf(&b, "<U+%04X>", r)
+		case r == '\n' || r == '\t' || !unicode.IsControl(r):
+			b.WriteRune(r)
+		default:
+			b.WriteRune(utf8.RuneError)
 		}
-		return utf8.RuneError
-	}, s)
+	}
+	return b.String()
 }
 
 // indent prefixes every line of s.
@@ -438,7 +450,7 @@ func runTipsStatus(ctx context.Context, env Env, args []string) error {
 	if who == "" {
 		who = "nobody"
 	}
-	fmt.Fprintf(env.Stdout, "tip %d: %s, assigned to %s\n", id, status, who)
+	fmt.Fprintf(env.Stdout, "tip %d: %s, assigned to %s\n", id, status, clean(who))
 	return nil
 }
 
