@@ -698,7 +698,7 @@ is for a retention shorter than the server's, or a server that is off.`)
 	if err != nil {
 		return err
 	}
-	n, err := desk.Purge(ctx, tf.retention)
+	n, err := desk.Purge(ctx, tf.retention, store.PurgeManual)
 	if err != nil {
 		return err
 	}
