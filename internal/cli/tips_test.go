@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -252,7 +253,7 @@ func TestTipsRoundTrip(t *testing.T) {
 	if r := run(t, nil, "tips", "purge", "--db", db); r.code != 0 || !strings.Contains(r.stdout, "deleted 0 tip(s) not changed for 90 days") {
 		t.Fatalf("purge: %+v", r)
 	}
-	r = runAt(t, time.Now().Add(72*time.Hour), "tips", "purge", "--tip-retention", "24h", "--db", db)
+	r = runAt(t, time.Now().Add(72*time.Hour), "tips", "purge", "--tip-retention", "24h", "--yes", "--db", db)
 	if r.code != 0 || !strings.Contains(r.stdout, "deleted 1 tip(s)") {
 		t.Fatalf("purge later: %+v", r)
 	}
@@ -457,5 +458,138 @@ func TestTipsBidi(t *testing.T) {
 	readJSON(t, filepath.Join(out, ids, "tip.json"), &tip)
 	if tip.Attachments[0].Name != "\u202egnp.exe" {
 		t.Errorf("tip.json changed the name to %q: it keeps what the tipster sent", tip.Attachments[0].Name)
+	}
+}
+
+// runEnvAt runs the program with the environment env and its clock at now.
+func runEnvAt(t testing.TB, env map[string]string, now time.Time, args ...string) result {
+	t.Helper()
+	var out, errb syncBuffer
+	code := Main(context.Background(), args, Env{Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return now }})
+	return result{code, out.String(), errb.String()}
+}
+
+// tipCount returns how many tips db holds.
+func tipCount(t *testing.T, db string) int {
+	t.Helper()
+	st := tipStore(t, db)
+	defer st.Close()
+	_, n, err := st.ListTips(context.Background(), store.TipFilter{Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestTipsPurgeConfirm: a retention shorter than the configured one deletes
+// nothing without --yes, and says how many tips it would delete and how to
+// confirm; with --yes it deletes them.
+func TestTipsPurgeConfirm(t *testing.T) {
+	db := tempDB(t)
+	if r := run(t, nil, "keys", "recovery", "--db", db); r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	submitTip(t, db)
+	submitTip2(t, db)
+	later := time.Now().Add(3 * time.Hour)
+
+	r := runAt(t, later, "tips", "purge", "--tip-retention", "1h", "--db", db)
+	if r.code != 1 || r.stdout != "" {
+		t.Fatalf("purge --tip-retention 1h without --yes: %+v", r)
+	}
+	for _, want := range []string{"shorter than the configured retention of 90 days", "would delete 2 tip(s) not changed for 1h0m0s", "Nothing was deleted", "run again with --yes"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("the refusal lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if n := tipCount(t, db); n != 2 {
+		t.Fatalf("%d tips left after a refused purge, want 2", n)
+	}
+	// Shorter than what HAVEN_TIP_RETENTION configures needs --yes too;
+	// as long as it does not.
+	env := map[string]string{"HAVEN_TIP_RETENTION": "2h"}
+	if r := runEnvAt(t, env, later, "tips", "purge", "--tip-retention", "1h", "--db", db); r.code != 1 || !strings.Contains(r.stderr, "configured retention of 2h0m0s") {
+		t.Fatalf("purge shorter than HAVEN_TIP_RETENTION: %+v", r)
+	}
+	if r := runEnvAt(t, env, later, "tips", "purge", "--tip-retention", "2h", "--db", db); r.code != 0 || !strings.Contains(r.stdout, "deleted 2 tip(s) not changed for 2h0m0s") {
+		t.Fatalf("purge at HAVEN_TIP_RETENTION: %+v", r)
+	}
+
+	submitTip(t, db)
+	r = runAt(t, later.Add(3*time.Hour), "tips", "purge", "--tip-retention", "1h", "--yes", "--db", db)
+	if r.code != 0 || !strings.Contains(r.stdout, "deleted 1 tip(s) not changed for 1h0m0s") {
+		t.Fatalf("purge --yes: %+v", r)
+	}
+	if n := tipCount(t, db); n != 0 {
+		t.Fatalf("%d tips left after purge --yes", n)
+	}
+}
+
+// submitTip2 sends a second tip, as submitTip does the first.
+func submitTip2(t *testing.T, db string) {
+	t.Helper()
+	st := tipStore(t, db)
+	defer st.Close()
+	secret, err := tips.LoadOrCreateSecret((&tipFlags{}).secretPath(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk, err := intake.New(intake.Config{Store: st, Secret: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.Submit(context.Background(), intake.Tip{WhatHappened: "another"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTipsPurges: every manual purge, and each of the server's that deleted
+// a tip, is listed by haven tips purges with its hour and count.
+func TestTipsPurges(t *testing.T) {
+	db := tempDB(t)
+	if r := run(t, nil, "tips", "purges", "--db", db); r.code != 0 || !strings.Contains(r.stdout, "no purges recorded") {
+		t.Fatalf("purges of a new database: %+v", r)
+	}
+	if r := run(t, nil, "keys", "recovery", "--db", db); r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	submitTip(t, db)
+	first := time.Date(2099, 1, 2, 3, 4, 5, 0, time.UTC)
+	if r := runAt(t, first, "tips", "purge", "--db", db); r.code != 0 || !strings.Contains(r.stdout, "deleted 1 tip(s)") {
+		t.Fatalf("purge: %+v", r)
+	}
+	if r := runAt(t, first.Add(26*time.Hour), "tips", "purge", "--db", db); r.code != 0 || !strings.Contains(r.stdout, "deleted 0 tip(s)") {
+		t.Fatalf("purge: %+v", r)
+	}
+	// The server's sweep (Desk.RunRetention) records its purges as
+	// automatic; one is made here through the store as it does.
+	submitTip2(t, db)
+	st := tipStore(t, db)
+	if n, err := st.PurgeTips(context.Background(), first, store.PurgeAutomatic, first.Add(27*time.Hour+30*time.Minute)); err != nil || n != 1 {
+		t.Fatalf("PurgeTips = %d, %v", n, err)
+	}
+	st.Close()
+
+	r := run(t, nil, "tips", "purges", "--db", db)
+	if r.code != 0 {
+		t.Fatalf("purges: %+v", r)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	want := [][]string{
+		{"HOUR", "(UTC)", "KIND", "TIPS", "DELETED"},
+		{"2099-01-03", "06:00", "automatic", "1"},
+		{"2099-01-03", "05:00", "manual", "0"},
+		{"2099-01-02", "03:00", "manual", "1"},
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("purges printed %d lines, want %d:\n%s", len(lines), len(want), r.stdout)
+	}
+	for i, w := range want {
+		if got := strings.Fields(lines[i]); !slices.Equal(got, w) {
+			t.Errorf("line %d = %q, want %q", i, got, w)
+		}
+	}
+	if !strings.Contains(r.stderr, "3 purge(s), 2 tip(s) deleted") {
+		t.Errorf("purges stderr: %s", r.stderr)
 	}
 }
