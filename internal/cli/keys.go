@@ -145,10 +145,10 @@ func saveIdentity(env Env, path, what string, id *age.X25519Identity, now time.T
 func writeIdentityFile(path, what string, id *age.X25519Identity, now time.Time) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("--out %s already exists: refusing to overwrite it (nothing was stored); name a new file", path)
+		return fmt.Errorf("--out %s already exists: refusing to overwrite it; name a new file", path)
 	}
 	if err != nil {
-		return fmt.Errorf("--out: %w (nothing was stored)", err)
+		return fmt.Errorf("--out: %w", err)
 	}
 	err = writeIdentity(f, what, id, now)
 	if serr := f.Sync(); err == nil {
@@ -159,7 +159,7 @@ func writeIdentityFile(path, what string, id *age.X25519Identity, now time.Time)
 	}
 	if err != nil {
 		_ = os.Remove(path)
-		return fmt.Errorf("--out %s: %w (nothing was stored)", path, err)
+		return fmt.Errorf("--out %s: %w", path, err)
 	}
 	return nil
 }
@@ -179,7 +179,7 @@ func privateStdout(env Env) error {
 		return nil
 	}
 	if err := f.Chmod(0o600); err != nil {
-		return fmt.Errorf("standard output is a file others can read (mode %04o) and cannot be made private: %w; nothing was printed or stored: write the key with --out FILE instead", fi.Mode().Perm(), err)
+		return fmt.Errorf("standard output is a file others can read (mode %04o) and cannot be made private: %w; write the key with --out FILE instead", fi.Mode().Perm(), err)
 	}
 	fmt.Fprintf(env.Stderr, "Standard output is a file others could read (mode %04o): made it readable by you only (0600) before writing the private key to it. --out FILE creates the file 0600 from the start.\n", fi.Mode().Perm())
 	return nil
