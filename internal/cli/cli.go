@@ -54,7 +54,7 @@ func commands() []command {
 		{"check", "[--pack DIR]", "check a jurisdiction pack and list every problem", runCheck},
 		{"export", "--format json", "print every organization and service", runExport},
 		{"keys", "recovery|show|operator add|enable|disable NAME [flags]", "manage the recovery key and the operators who read tips", runKeys},
-		{"tips", "list|show|reply|status|export|purge [ID] [flags]", "list, read, answer, export and purge tips (operators)", runTips},
+		{"tips", "list|show|reply|status|export|purge|purges [ID] [flags]", "list, read, answer, export and purge tips (operators)", runTips},
 		{"version", "", "print the version", runVersion},
 		{"help", "[COMMAND]", "list the commands, or explain one", nil},
 	}

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -106,9 +108,9 @@ later can still read what was sealed to them before.`
 
 func keysCommands() []subcommand {
 	return []subcommand{
-		{"recovery", "[--force] [--db FILE]", "make the organization's recovery key; print its private key once", runKeysRecovery},
+		{"recovery", "[--out FILE | --recipient age1...] [--force] [--db FILE]", "make the organization's recovery key, or store one made offline", runKeysRecovery},
 		{"show", "[--db FILE]", "print the recovery public key and the operators", runKeysShow},
-		{"operator", "add NAME [--recipient age1...] | enable NAME | disable NAME [--db FILE]", "add, enable or disable an operator", runKeysOperator},
+		{"operator", "add NAME [--out FILE | --recipient age1...] | enable NAME | disable NAME [--db FILE]", "add, enable or disable an operator", runKeysOperator},
 	}
 }
 
@@ -123,28 +125,124 @@ func writeIdentity(w io.Writer, what string, id *age.X25519Identity, now time.Ti
 	return err
 }
 
+// saveIdentity writes id as an identity file (writeIdentity) to the new
+// file path, or to standard output when path is "". It returns where the
+// key went, for the messages that follow.
+func saveIdentity(env Env, path, what string, id *age.X25519Identity, now time.Time) (string, error) {
+	if path != "" {
+		return path, writeIdentityFile(path, what, id, now)
+	}
+	if err := privateStdout(env); err != nil {
+		return "", err
+	}
+	return "standard output", writeIdentity(env.Stdout, what, id, now)
+}
+
+// writeIdentityFile writes id to a new file at path, readable by its owner
+// only whatever the umask. It never overwrites a file (O_EXCL, which also
+// refuses a symbolic link there), and removes what it made if writing
+// fails.
+func writeIdentityFile(path, what string, id *age.X25519Identity, now time.Time) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("--out %s already exists: refusing to overwrite it; name a new file", path)
+	}
+	if err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	err = writeIdentity(f, what, id, now)
+	if serr := f.Sync(); err == nil {
+		err = serr
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(path)
+		return fmt.Errorf("--out %s: %w", path, err)
+	}
+	return nil
+}
+
+// privateStdout makes standard output readable by its owner only when it
+// is a regular file others may read: `haven keys recovery > key.txt` has
+// the shell create key.txt under the umask, often 0644, before Haven runs.
+// Nothing may be written when that fails. A pipe or a terminal is left
+// alone.
+func privateStdout(env Env) error {
+	f, ok := env.Stdout.(*os.File)
+	if !ok || runtime.GOOS == "windows" {
+		return nil
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o077 == 0 {
+		return nil
+	}
+	if err := f.Chmod(0o600); err != nil {
+		return fmt.Errorf("standard output is a file others can read (mode %04o) and cannot be made private: %w; write the key with --out FILE instead", fi.Mode().Perm(), err)
+	}
+	fmt.Fprintf(env.Stderr, "Standard output is a file others could read (mode %04o): made it readable by you only (0600) before writing the private key to it. --out FILE creates the file 0600 from the start.\n", fi.Mode().Perm())
+	return nil
+}
+
+// parseRecipientFlag checks an age public key given with --recipient and
+// returns it in its canonical form. The value is never repeated in the
+// error: it may be a private key pasted by mistake.
+func parseRecipientFlag(s string) (string, error) {
+	if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(s)), "AGE-SECRET-KEY-") {
+		return "", fmt.Errorf("--recipient: that is a PRIVATE key; give its public key (age1..., which age-keygen -y FILE prints), and keep the private key off this server: %w", errUsage)
+	}
+	r, err := tips.ParseRecipient(s)
+	if err != nil {
+		return "", fmt.Errorf("--recipient: want an age X25519 public key (age1..., as age-keygen prints it): %w", errUsage)
+	}
+	return r.String(), nil
+}
+
 func runKeysRecovery(ctx context.Context, env Env, args []string) error {
-	fs := flagSet(env, "keys recovery", "[--force] [--db FILE]", `Make the organization's recovery key pair. Haven stores only the public key;
-the private key (AGE-SECRET-KEY-1...) is printed ONCE to standard output, as
-an age identity file, and never again:
+	fs := flagSet(env, "keys recovery", "[--out FILE | --recipient age1...] [--force] [--db FILE]", `Set the organization's recovery key. Haven stores only its public key; the
+private key (AGE-SECRET-KEY-1...) decrypts every tip and message.
 
-  (umask 077; haven keys recovery > recovery.key)
+Best, the key pair is made offline and never touches the server: make it
+with age-keygen on an offline machine and give Haven the public key it
+prints:
 
-Keep that file offline (paper, or an encrypted USB stick in a safe), not on
-the server: it decrypts every tip and message. Haven takes no tips until a
-recovery key is set. With it, `+"`haven tips export --identity recovery.key`"+`
+  age-keygen -o recovery.key                 (offline)
+  haven keys recovery --recipient age1...    (on the server)
+
+Or Haven makes the pair and writes the private key ONCE, as an age
+identity file, to a new file readable by you only (an existing file is
+never overwritten):
+
+  haven keys recovery --out recovery.key
+
+Without --out it goes to standard output (made readable by you only when
+that is a file). Keep the private key offline (paper, or an encrypted USB
+stick in a safe), not on the server. Haven takes no tips until a recovery
+key is set. With it, `+"`haven tips export --identity recovery.key`"+`
 recovers every tip.
 
 Replacing the key needs --force: tips that arrived before stay sealed to the
 old key, so keep its private key too.`)
 	db := registerDB(fs, env)
 	force := fs.Bool("force", false, "replace an existing recovery key")
+	out := fs.String("out", "", "write the new private key to this new file (made 0600; never overwrites) instead of standard output")
+	recipient := fs.String("recipient", "", "store this age public key (age1...), made offline with age-keygen; nothing private is made or printed")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if err := noArgs(pos); err != nil {
 		return err
+	}
+	if *out != "" && *recipient != "" {
+		return fmt.Errorf("--out and --recipient: give one (with --recipient there is no private key to write): %w", errUsage)
+	}
+	pub := ""
+	if *recipient != "" {
+		if pub, err = parseRecipientFlag(*recipient); err != nil {
+			return err
+		}
 	}
 	st, ts, err := openTipStore(ctx, *db)
 	if err != nil {
@@ -160,30 +258,55 @@ old key, so keep its private key too.`)
 	case !*force:
 		return fmt.Errorf("a recovery key is already set (%s). Replacing it does not reseal older tips: they stay readable only with the old private key (and their operators' keys). To replace it anyway, run again with --force", old)
 	}
-	id, err := tips.GenerateIdentity()
-	if err != nil {
-		return err
-	}
 	now := env.now()
-	// Print first: a key stored but never shown would seal tips nobody
-	// can recover.
-	if err := writeIdentity(env.Stdout, "Haven recovery key", id, now); err != nil {
-		return fmt.Errorf("print the private key: %w (nothing was stored)", err)
+	where := ""
+	if pub == "" {
+		id, err := tips.GenerateIdentity()
+		if err != nil {
+			return err
+		}
+		// Write the private key first: a key stored but never shown
+		// would seal tips nobody can recover.
+		if where, err = saveIdentity(env, *out, "Haven recovery key", id, now); err != nil {
+			return fmt.Errorf("write the private key: %w (nothing was stored)", err)
+		}
+		pub = id.Recipient().String()
 	}
-	pub := id.Recipient().String()
 	if err := ts.SetRecoveryRecipient(ctx, pub, now); err != nil {
-		return fmt.Errorf("store the public key: %w (the private key printed is NOT in use; discard it)", err)
+		return fmt.Errorf("store the public key: %w%s", err, discardNote(*out, where))
 	}
-	fmt.Fprintf(env.Stderr, `
-The private key (AGE-SECRET-KEY-1...) was printed to standard output and will
-not be shown again. Store it offline: it decrypts every tip. Haven keeps only
-the public key %s.
-`, pub)
+	switch {
+	case where == "":
+		fmt.Fprintf(env.Stdout, "recovery key set: %s\n", pub)
+		fmt.Fprintln(env.Stderr, "Haven keeps only this public key; keep its private key offline: it decrypts every tip.")
+	default:
+		fmt.Fprintf(env.Stderr, `
+The private key (AGE-SECRET-KEY-1...) was written to %s
+and will not be shown again. Store it offline: it decrypts every tip.
+Haven keeps only the public key %s.
+`, where, pub)
+	}
 	if old != "" {
 		fmt.Fprintf(env.Stderr, "Replaced the recovery key %s: keep its private key, it alone recovers the tips that arrived before now.\n", old)
 	}
 	fmt.Fprintln(env.Stderr, "Tips are sealed to it from now on (a running haven serve notices within seconds).")
 	return nil
+}
+
+// discardNote says what to do with a private key written by a command that
+// then failed to store its public key: the file --out made is removed, a
+// key printed must be discarded.
+func discardNote(out, where string) string {
+	switch {
+	case where == "":
+		return ""
+	case out != "":
+		if err := os.Remove(out); err == nil {
+			return fmt.Sprintf(" (the private key is NOT in use; %s was removed)", out)
+		}
+		return fmt.Sprintf(" (the private key in %s is NOT in use; delete it)", out)
+	}
+	return " (the private key printed is NOT in use; discard it)"
 }
 
 func runKeysShow(ctx context.Context, env Env, args []string) error {
@@ -226,7 +349,7 @@ func runKeysShow(ctx context.Context, env Env, args []string) error {
 		if !o.Active {
 			active = "no"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", o.Name, o.Recipient, active, o.Created.UTC().Format("2006-01-02 15:04"))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", clean(o.Name), o.Recipient, active, o.Created.UTC().Format("2006-01-02 15:04"))
 	}
 	return tw.Flush()
 }
@@ -250,16 +373,21 @@ func runKeysOperator(ctx context.Context, env Env, args []string) error {
 }
 
 func runOperatorAdd(ctx context.Context, env Env, args []string) error {
-	fs := flagSet(env, "keys operator add", "NAME [--recipient age1...] [--db FILE]", `Add an active operator named NAME. With --recipient, store that age public
-key (the operator keeps the private key, made with age-keygen). Without it,
-make a key pair, store the public key, and print the private key ONCE to
-standard output as an age identity file for the operator:
+	fs := flagSet(env, "keys operator add", "NAME [--out FILE | --recipient age1...] [--db FILE]", `Add an active operator named NAME. With --recipient, store that age public
+key: the operator makes the pair with age-keygen and keeps the private key,
+which never touches the server. Without it, make a key pair, store the
+public key, and write the private key ONCE as an age identity file for the
+operator, to a new file readable by you only (--out; an existing file is
+never overwritten) or to standard output (made readable by you only when
+that is a file):
 
-  (umask 077; haven keys operator add alice > alice.key)
+  haven keys operator add alice --recipient age1...
+  haven keys operator add alice --out alice.key
 
 `+operatorNote)
 	db := registerDB(fs, env)
 	recipient := fs.String("recipient", "", "the operator's age public key (age1...); empty makes a new key pair")
+	out := fs.String("out", "", "write the new private key to this new file (made 0600; never overwrites) instead of standard output")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -271,12 +399,14 @@ standard output as an age identity file for the operator:
 	if err := store.CheckOperatorName(name); err != nil {
 		return fmt.Errorf("NAME: %v: %w", strings.TrimSuffix(err.Error(), ": "+store.ErrInvalid.Error()), errUsage)
 	}
+	if *out != "" && *recipient != "" {
+		return fmt.Errorf("--out and --recipient: give one (with --recipient there is no private key to write): %w", errUsage)
+	}
+	pub := ""
 	if *recipient != "" {
-		r, err := tips.ParseRecipient(*recipient)
-		if err != nil {
-			return fmt.Errorf("--recipient: want an age X25519 public key (age1...): %w", errUsage)
+		if pub, err = parseRecipientFlag(*recipient); err != nil {
+			return err
 		}
-		*recipient = r.String()
 	}
 	st, ts, err := openTipStore(ctx, *db)
 	if err != nil {
@@ -293,27 +423,24 @@ standard output as an age identity file for the operator:
 		}
 	}
 	now := env.now()
-	pub := *recipient
+	where := ""
 	if pub == "" {
 		id, err := tips.GenerateIdentity()
 		if err != nil {
 			return err
 		}
-		if err := writeIdentity(env.Stdout, "Haven operator key of "+name, id, now); err != nil {
-			return fmt.Errorf("print the private key: %w (nothing was stored)", err)
+		if where, err = saveIdentity(env, *out, "Haven operator key of "+name, id, now); err != nil {
+			return fmt.Errorf("write the private key: %w (nothing was stored)", err)
 		}
 		pub = id.Recipient().String()
 	}
 	if _, err := ts.AddOperator(ctx, name, pub, now); err != nil {
-		if *recipient == "" {
-			return fmt.Errorf("%w (the private key printed is NOT in use; discard it)", err)
-		}
-		return err
+		return fmt.Errorf("%w%s", err, discardNote(*out, where))
 	}
-	if *recipient == "" {
-		fmt.Fprintf(env.Stderr, "\nAdded operator %s. Their private key was printed to standard output and will not be shown again: give it to them only, over a safe channel. Haven keeps only the public key %s.\n", name, pub)
+	if where == "" {
+		fmt.Fprintf(env.Stdout, "added operator %s (%s)\n", clean(name), pub)
 	} else {
-		fmt.Fprintf(env.Stdout, "added operator %s (%s)\n", name, pub)
+		fmt.Fprintf(env.Stderr, "\nAdded operator %s. Their private key was written to %s and will not be shown again: give it to them only, over a safe channel. Haven keeps only the public key %s.\n", clean(name), where, pub)
 	}
 	fmt.Fprintln(env.Stderr, "Tips that arrive from now on are sealed to them; older tips are not (the recovery key reads those).")
 	return nil
@@ -345,7 +472,7 @@ func runOperatorActive(ctx context.Context, env Env, args []string, active bool)
 		}
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "operator %s %sd\n", name, verb)
+	fmt.Fprintf(env.Stdout, "operator %s %sd\n", clean(name), verb)
 	if !active {
 		ops, err := ts.Operators(ctx)
 		if err != nil {

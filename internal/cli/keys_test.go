@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +41,12 @@ func parseIdentity(t testing.TB, text string) *age.X25519Identity {
 	}
 	return id
 }
+
+// secretKey matches an age private key.
+var secretKey = regexp.MustCompile(`AGE-SECRET-KEY-1[0-9A-Z]`)
+
+// hasSecret reports whether text holds an age private key.
+func hasSecret(text string) bool { return secretKey.MatchString(text) }
 
 // dbFiles returns the bytes of every file of the SQLite database beside
 // db (the file, its WAL and anything else in the folder).
@@ -120,6 +127,72 @@ func TestKeysRecovery(t *testing.T) {
 	}
 }
 
+// TestKeysRecoveryRecipient: --recipient stores a recovery key made
+// offline; nothing private is made or printed.
+func TestKeysRecoveryRecipient(t *testing.T) {
+	db := tempDB(t)
+	offline, err := tips.GenerateIdentity() // as age-keygen would, elsewhere
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := offline.Recipient().String()
+	r := run(t, nil, "keys", "recovery", "--db", db, "--recipient", pub)
+	if r.code != 0 || hasSecret(r.stdout+r.stderr) || !strings.Contains(r.stdout, "recovery key set: "+pub) {
+		t.Fatalf("%+v", r)
+	}
+	st := tipStore(t, db)
+	got, err := st.RecoveryRecipient(context.Background())
+	st.Close()
+	if err != nil || got != pub {
+		t.Fatalf("stored %q, %v; want %s", got, err, pub)
+	}
+	// Replacing it still takes --force.
+	other, err := tips.GenerateIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, nil, "keys", "recovery", "--db", db, "--recipient", other.Recipient().String()); r.code != 1 || !strings.Contains(r.stderr, "--force") {
+		t.Fatalf("replaced without --force: %+v", r)
+	}
+	r = run(t, nil, "keys", "recovery", "--db", db, "--force", "--recipient", other.Recipient().String())
+	if r.code != 0 || hasSecret(r.stdout+r.stderr) || !strings.Contains(r.stderr, "Replaced the recovery key "+pub) {
+		t.Fatalf("--force --recipient: %+v", r)
+	}
+}
+
+// TestKeysBadRecipient: a recipient that is not an age public key is
+// refused with a clear error, before the database is opened, and a private
+// key given by mistake is not repeated.
+func TestKeysBadRecipient(t *testing.T) {
+	db := tempDB(t)
+	secret, err := tips.GenerateIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		value, want string
+	}{
+		{"age1nope", "want an age X25519 public key"},
+		{"ssh-ed25519 AAAA", "want an age X25519 public key"},
+		{secret.Recipient().String() + "x", "want an age X25519 public key"},
+		{secret.String(), "that is a PRIVATE key"},
+		{strings.ToLower(secret.String()), "that is a PRIVATE key"},
+	} {
+		for _, args := range [][]string{{"keys", "recovery"}, {"keys", "operator", "add", "alice"}} {
+			r := run(t, map[string]string{"HAVEN_DB": db}, append(args, "--recipient", c.value)...)
+			if r.code != 2 || !strings.Contains(r.stderr, "--recipient: "+c.want) {
+				t.Errorf("%q --recipient %q: exit %d, want 2 and %q:\n%s", args, c.value, r.code, c.want, r.stderr)
+			}
+			if strings.Contains(strings.ToUpper(r.stdout+r.stderr), strings.ToUpper(secret.String())) {
+				t.Errorf("%q: the error repeats the private key:\n%s", args, r.stderr)
+			}
+		}
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("a bad recipient created the database")
+	}
+}
+
 func TestKeysShowEmpty(t *testing.T) {
 	r := run(t, nil, "keys", "show", "--db", tempDB(t))
 	if r.code != 0 || !strings.Contains(r.stdout, "recovery key: none") || !strings.Contains(r.stdout, "operators: none") {
@@ -197,6 +270,8 @@ func TestKeysUsage(t *testing.T) {
 		{[]string{"keys", "operator", "add", "alice", "--recipient", "age1nope"}, "--recipient"},
 		{[]string{"keys", "operator", "add", "alice", "--recipient", "ssh-ed25519:AAAA"}, "--recipient"},
 		{[]string{"keys", "operator", "enable"}, "NAME"},
+		{[]string{"keys", "recovery", "--out", "k", "--recipient", "age1x"}, "--out and --recipient"},
+		{[]string{"keys", "operator", "add", "alice", "--out", "k", "--recipient", "age1x"}, "--out and --recipient"},
 	} {
 		r := run(t, map[string]string{"HAVEN_DB": db}, c.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, c.want) || !strings.Contains(r.stderr, "usage: haven keys") {

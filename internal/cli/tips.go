@@ -34,7 +34,7 @@ var stdin io.Reader = os.Stdin
 
 const tipsAbout = `Work with the tips the public sends: list them (metadata only), read one
 with your private key, answer the tipster, set a tip's status, export them
-all for disaster recovery, and delete the expired ones.
+all for disaster recovery, delete the expired ones, and see the purges.
 
 Tips are stored sealed; reading one takes an age identity file holding a
 private key they were sealed to: the recovery key (haven keys recovery) or
@@ -47,7 +47,8 @@ func tipsCommands() []subcommand {
 		{"reply", "ID --message TEXT|- [--db FILE] [--tip-secret FILE]", "add an operator's message to a tip's conversation", runTipsReply},
 		{"status", "ID --set new|in_review|closed [--assignee NAME] [--db FILE]", "set a tip's status and assignee", runTipsStatus},
 		{"export", "--identity FILE --out DIR [--db FILE]", "decrypt every tip, message and attachment into DIR (disaster recovery)", runTipsExport},
-		{"purge", "[--tip-retention 90d] [--db FILE] [--tip-secret FILE]", "delete the tips not changed within the retention period, now", runTipsPurge},
+		{"purge", "[--tip-retention 90d] [--yes] [--db FILE] [--tip-secret FILE]", "delete the tips not changed within the retention period, now", runTipsPurge},
+		{"purges", "[--db FILE]", "list the recorded purges: hour, manual or automatic, tips deleted", runTipsPurges},
 	}
 }
 
@@ -201,7 +202,7 @@ attachments. Never their content: read one with haven tips show.`)
 		if assignee == "" {
 			assignee = "-"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\n", t.ID, hour(t.Created), hour(t.Updated), t.Status, assignee, t.Size, t.Attachments)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\n", t.ID, hour(t.Created), hour(t.Updated), t.Status, clean(assignee), t.Size, t.Attachments)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -240,14 +241,26 @@ func openErr(what string, err error) error {
 
 // clean makes untrusted text safe to print on a terminal: control
 // characters other than line breaks and tabs (escape sequences, carriage
-// returns) become U+FFFD.
+// returns) become U+FFFD, and the invisible characters that change the
+// direction text is shown in (the bidirectional embeddings, overrides,
+// isolates and marks: U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to
+// U+2069), by which "\u202Egnp.exe" shows as "exe.png", become visible
+// escapes such as <U+202E>. Every command prints tipster-supplied text
+// (and operator names) through it.
 func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || !unicode.IsControl(r) {
-			return r
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Bidi_Control, r):
+			fmt.Fprintf(&b, "<U+%04X>", r)
+		case r == '\n' || r == '\t' || !unicode.IsControl(r):
+			b.WriteRune(r)
+		default:
+			b.WriteRune(utf8.RuneError)
 		}
-		return utf8.RuneError
-	}, s)
+	}
+	return b.String()
 }
 
 // indent prefixes every line of s.
@@ -439,7 +452,7 @@ func runTipsStatus(ctx context.Context, env Env, args []string) error {
 	if who == "" {
 		who = "nobody"
 	}
-	fmt.Fprintf(env.Stdout, "tip %d: %s, assigned to %s\n", id, status, who)
+	fmt.Fprintf(env.Stdout, "tip %d: %s, assigned to %s\n", id, status, clean(who))
 	return nil
 }
 
@@ -659,12 +672,23 @@ command then exits 1 after exporting the rest.`)
 }
 
 func runTipsPurge(ctx context.Context, env Env, args []string) error {
-	fs := flagSet(env, "tips purge", "[--tip-retention 90d] [--db FILE] [--tip-secret FILE]", `Delete now every tip not changed within the retention period, with its
-messages and attachments. haven serve does this every hour by itself; this
-is for a retention shorter than the server's, or a server that is off.`)
+	fs := flagSet(env, "tips purge", "[--tip-retention 90d] [--yes] [--db FILE] [--tip-secret FILE]", `Delete now every tip not changed within the retention period, with its
+messages and attachments, for good. haven serve does this every hour by
+itself; this is for a retention shorter than the server's, or a server that
+is off.
+
+A retention shorter than the configured one (HAVEN_TIP_RETENTION, or 90
+days) deletes tips the organization meant to keep: without --yes the
+command only says how many it would delete, and exits 1. Every purge, and
+every one of the server's that deleted a tip, is recorded (the hour, the
+number of tips and manual or automatic): see haven tips purges.`)
 	db := registerDB(fs, env)
 	var tf tipFlags
 	registerTipFlags(fs, env, &tf, "tip-retention", "tip-secret")
+	// Before parsing, tf holds the retention the environment configures
+	// (or the default); --tip-retention may then shorten it.
+	configured := tf.retention
+	yes := fs.Bool("yes", false, "delete even with a --tip-retention shorter than the configured retention")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -687,11 +711,67 @@ is for a retention shorter than the server's, or a server that is off.`)
 	if err != nil {
 		return err
 	}
-	n, err := desk.Purge(ctx, tf.retention)
+	if tf.retention < configured && !*yes {
+		n, err := desk.Expired(ctx, tf.retention)
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf(`--tip-retention %s is shorter than the configured retention of %s: it would delete %d tip(s) not changed for %s, with their messages and attachments, for good. Nothing was deleted. To delete them, run again with --yes`,
+			retentionText(tf.retention), retentionText(configured), n, retentionText(tf.retention))
+	}
+	n, err := desk.Purge(ctx, tf.retention, store.PurgeManual)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "deleted %d tip(s) not changed for %s\n", n, retentionText(tf.retention))
+	return nil
+}
+
+func runTipsPurges(ctx context.Context, env Env, args []string) error {
+	fs := flagSet(env, "tips purges", "[--db FILE]", `List the recorded purges of tips, newest first: the hour (UTC) each ran,
+whether an operator ran it (manual: haven tips purge) or the server's
+retention sweep did (automatic; recorded only when it deleted a tip), and
+how many tips it deleted.`)
+	db := registerDB(fs, env)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos); err != nil {
+		return err
+	}
+	st, ts, err := openTipStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var all []store.Purge
+	for offset := 0; ; {
+		page, total, err := ts.Purges(ctx, store.MaxLimit, offset)
+		if err != nil {
+			return err
+		}
+		all = append(all, page...)
+		offset += len(page)
+		if len(page) == 0 || offset >= total {
+			break
+		}
+	}
+	if len(all) == 0 {
+		fmt.Fprintln(env.Stdout, "no purges recorded")
+		return nil
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "HOUR (UTC)\tKIND\tTIPS DELETED")
+	deleted := 0
+	for _, p := range all {
+		fmt.Fprintf(tw, "%s\t%s\t%d\n", hour(p.Hour), p.Kind, p.Tips)
+		deleted += p.Tips
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "%d purge(s), %d tip(s) deleted\n", len(all), deleted)
 	return nil
 }
 

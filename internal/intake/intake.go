@@ -504,25 +504,42 @@ func OpenMessages(msgs []store.TipMessage, ids ...age.Identity) ([]Message, erro
 const DefaultRetention = 90 * 24 * time.Hour
 
 // Purge deletes every tip not changed within retention, with its messages
-// and attachments, and returns how many it deleted.
-func (d *Desk) Purge(ctx context.Context, retention time.Duration) (int, error) {
+// and attachments, returns how many it deleted, and records the purge as
+// kind (store.PurgeManual for an operator's, store.PurgeAutomatic for the
+// retention sweep) in the same transaction.
+func (d *Desk) Purge(ctx context.Context, retention time.Duration, kind store.PurgeKind) (int, error) {
 	if retention <= 0 {
 		return 0, fmt.Errorf("intake: retention %v: want a positive duration", retention)
 	}
-	n, err := d.store.PurgeTips(ctx, d.now().Add(-retention))
+	now := d.now()
+	n, err := d.store.PurgeTips(ctx, now.Add(-retention), kind, now)
 	if err != nil {
 		return n, fmt.Errorf("intake: purge: %w", err)
 	}
 	return n, nil
 }
 
+// Expired returns how many tips Purge(ctx, retention, ...) would delete
+// now: those not changed within retention.
+func (d *Desk) Expired(ctx context.Context, retention time.Duration) (int, error) {
+	if retention <= 0 {
+		return 0, fmt.Errorf("intake: retention %v: want a positive duration", retention)
+	}
+	_, n, err := d.store.ListTips(ctx, store.TipFilter{UpdatedBefore: d.now().Add(-retention), Limit: 1})
+	if err != nil {
+		return 0, fmt.Errorf("intake: count expired tips: %w", err)
+	}
+	return n, nil
+}
+
 // RunRetention purges expired tips now and then every interval, until ctx
-// ends. Failures are logged and retried at the next interval.
+// ends; each purge that deletes a tip is recorded as store.PurgeAutomatic.
+// Failures are logged and retried at the next interval.
 func (d *Desk) RunRetention(ctx context.Context, retention, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		n, err := d.Purge(ctx, retention)
+		n, err := d.Purge(ctx, retention, store.PurgeAutomatic)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			d.log.ErrorContext(ctx, "tip retention", "err", err)

@@ -192,10 +192,13 @@ func TestDeskPurge(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.set(t0.Add(100 * 24 * time.Hour))
-	if _, err := e.desk.Purge(ctx, 0); err == nil {
+	if _, err := e.desk.Purge(ctx, 0, store.PurgeManual); err == nil {
 		t.Error("Purge with no retention")
 	}
-	n, err := e.desk.Purge(ctx, DefaultRetention)
+	if n, err := e.desk.Expired(ctx, DefaultRetention); err != nil || n != 1 {
+		t.Fatalf("Expired: %d, %v; want 1", n, err)
+	}
+	n, err := e.desk.Purge(ctx, DefaultRetention, store.PurgeManual)
 	if err != nil || n != 1 {
 		t.Fatalf("Purge: %d, %v", n, err)
 	}
@@ -204,6 +207,41 @@ func TestDeskPurge(t *testing.T) {
 	}
 	if st, err := e.desk.Status(ctx, talked); err != nil || len(st.Messages) != 1 {
 		t.Errorf("kept tip: %+v, %v", st, err)
+	}
+	ps, _, err := e.db.Purges(ctx, 0, 0)
+	if err != nil || len(ps) != 1 || ps[0].Kind != store.PurgeManual || ps[0].Tips != 1 || !ps[0].Hour.Equal(store.Hour(e.Now())) {
+		t.Errorf("purges recorded: %+v, %v; want one manual purge of 1 tip at %v", ps, err, store.Hour(e.Now()))
+	}
+}
+
+// TestRunRetentionRecords: the server's retention sweep records the purges
+// that delete tips, as automatic.
+func TestRunRetentionRecords(t *testing.T) {
+	ctx := context.Background()
+	e := newDeskEnv(t, testenv.SQLite(t), 1)
+	for range 2 {
+		if _, err := e.desk.Submit(ctx, Tip{WhatHappened: "old"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.set(t0.Add(DefaultRetention + 3*time.Hour + 20*time.Minute))
+	sweep, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.desk.RunRetention(sweep, DefaultRetention, time.Hour)
+	}()
+	var ps []store.Purge
+	for deadline := time.Now().Add(10 * time.Second); len(ps) == 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		var err error
+		if ps, _, err = e.db.Purges(ctx, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop()
+	<-done
+	if len(ps) != 1 || ps[0].Kind != store.PurgeAutomatic || ps[0].Tips != 2 || !ps[0].Hour.Equal(store.Hour(e.Now())) {
+		t.Fatalf("purges recorded: %+v; want one automatic purge of 2 tips at %v", ps, store.Hour(e.Now()))
 	}
 }
 

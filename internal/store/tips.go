@@ -112,8 +112,35 @@ type Operator struct {
 // TipFilter narrows ListTips. Zero values mean "any".
 type TipFilter struct {
 	Status TipStatus // "" for every status
-	Limit  int       // 1..MaxLimit; 0 means MaxLimit
-	Offset int
+	// UpdatedBefore, when not zero, selects only the tips whose Updated is
+	// before it: those PurgeTips(ctx, UpdatedBefore, ...) would delete.
+	UpdatedBefore time.Time
+	Limit         int // 1..MaxLimit; 0 means MaxLimit
+	Offset        int
+}
+
+// PurgeKind says what started a purge of tips.
+type PurgeKind string
+
+// The kinds of purge.
+const (
+	PurgeManual    PurgeKind = "manual"    // an operator ran haven tips purge
+	PurgeAutomatic PurgeKind = "automatic" // the server's retention sweep
+)
+
+// Valid reports whether k is one of the kinds above.
+func (k PurgeKind) Valid() bool {
+	return k == PurgeManual || k == PurgeAutomatic
+}
+
+// Purge is the record PurgeTips keeps of a purge: when it ran, to the hour
+// like every time of the tip store, how many tips it deleted and what
+// started it. It names no tip.
+type Purge struct {
+	ID   int64
+	Hour time.Time // the hour it ran, in UTC
+	Tips int       // how many tips it deleted
+	Kind PurgeKind
 }
 
 // TipStore stores sealed tips, the messages about them, the operators who
@@ -144,6 +171,7 @@ type TipStore interface {
 	// reverse of the order they were stored), with their Sealed
 	// ciphertext, and the number of tips f selects in all. Paging outside the limits of TipFilter, or
 	// a Status that is not "" or valid, returns ErrInvalid.
+	// f.UpdatedBefore selects exactly the tips PurgeTips would delete.
 	ListTips(ctx context.Context, f TipFilter) ([]Tip, int, error)
 	// Attachments returns the attachments of the tip, in the order they
 	// were given; nil when it has none, ErrNotFound when there is no tip
@@ -168,7 +196,19 @@ type TipStore interface {
 	// Deletion is real: when it returns nil, the deleted ciphertext is gone
 	// from the database's files as far as the backend can make it so (see
 	// each backend's documentation).
-	PurgeTips(ctx context.Context, before time.Time) (int, error)
+	//
+	// In the same transaction it records the purge, Purge{Hour:
+	// Hour(now), Tips: the number deleted, Kind: kind}, so that no tip is
+	// deleted without a record (Purges lists them). A manual purge is
+	// recorded always; an automatic one only when it deleted a tip, since
+	// the server sweeps every hour. A kind that is not valid or a zero now
+	// returns ErrInvalid and deletes nothing.
+	PurgeTips(ctx context.Context, before time.Time, kind PurgeKind, now time.Time) (int, error)
+	// Purges returns the page of recorded purges, newest first (in the
+	// reverse of the order they were recorded), and the number recorded
+	// in all. Paging outside 0..MaxLimit (0 means MaxLimit) and offset >=
+	// 0 returns ErrInvalid.
+	Purges(ctx context.Context, limit, offset int) ([]Purge, int, error)
 
 	// AddOperator adds an active operator. A name already taken returns
 	// ErrConflict; a blank name, a name with surrounding space or control

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/haven-project/haven/internal/intake"
+	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/store/sqlite"
 	"github.com/haven-project/haven/internal/tips"
 )
@@ -195,7 +196,7 @@ func TestPurgeErases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := desk.Purge(ctx, intake.DefaultRetention)
+	n, err := desk.Purge(ctx, intake.DefaultRetention, store.PurgeManual)
 	if err != nil || n != len(recent) {
 		t.Fatalf("Purge: %d, %v; want %d", n, err, len(recent))
 	}

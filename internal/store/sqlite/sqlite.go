@@ -146,15 +146,15 @@ func (db *DB) CreateTip(ctx context.Context, t store.NewTip) (int64, error) {
 	return db.tips.CreateTip(ctx, t)
 }
 
-// PurgeTips deletes the tips last updated before before (see
-// store.TipStore), then checkpoints the WAL into the database file and
+// PurgeTips deletes the tips last updated before before and records the
+// purge (see store.TipStore), then checkpoints the WAL into the database file and
 // truncates it, so that the deleted rows, which secure_delete has zeroed
 // in the pages, survive in no older page image either. When a reader holds
 // a snapshot from before the purge for longer than the busy timeout, the
 // WAL cannot be emptied: PurgeTips returns the number deleted with an
 // error, and calling it again later empties the WAL.
-func (db *DB) PurgeTips(ctx context.Context, before time.Time) (int, error) {
-	n, err := db.Store.PurgeTips(ctx, before)
+func (db *DB) PurgeTips(ctx context.Context, before time.Time, kind store.PurgeKind, now time.Time) (int, error) {
+	n, err := db.Store.PurgeTips(ctx, before, kind, now)
 	if err != nil {
 		return n, err
 	}

@@ -358,7 +358,7 @@ func TestPurgeLeavesNoTrace(t *testing.T) {
 		}
 	}
 
-	n, err := db.PurgeTips(ctx, recent)
+	n, err := db.PurgeTips(ctx, recent, store.PurgeManual, recent)
 	if err != nil || n != 20 {
 		t.Fatalf("PurgeTips = %d, %v; want 20, nil", n, err)
 	}

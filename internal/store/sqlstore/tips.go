@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/haven-project/haven/internal/store"
@@ -158,12 +159,20 @@ func (s *Store) ListTips(ctx context.Context, f store.TipFilter) ([]store.Tip, i
 	if err != nil {
 		return nil, 0, s.errorf(op, err)
 	}
-	where, args := "", []any(nil)
+	var conds []string
+	var args []any
 	if f.Status != "" {
 		if !f.Status.Valid() {
 			return nil, 0, s.errorf(op, fmt.Errorf("status %q: %w", f.Status, store.ErrInvalid))
 		}
-		where, args = ` WHERE t.status = ?`, []any{string(f.Status)}
+		conds, args = append(conds, `t.status = ?`), append(args, string(f.Status))
+	}
+	if !f.UpdatedBefore.IsZero() {
+		conds, args = append(conds, `t.updated < ?`), append(args, cutoff(f.UpdatedBefore))
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = ` WHERE ` + strings.Join(conds, ` AND `)
 	}
 	tx, err := s.readTx(ctx)
 	if err != nil {
@@ -354,7 +363,8 @@ func (s *Store) SetTipStatus(ctx context.Context, id int64, status store.TipStat
 }
 
 // PurgeTips deletes the tips last updated before before, their messages
-// and attachments going with them (ON DELETE CASCADE).
+// and attachments going with them (ON DELETE CASCADE), and records the
+// purge in tip_purges in the same transaction (see store.TipStore).
 //
 // What "gone" means differs by backend. SQLite (secure_delete ON)
 // overwrites the deleted rows with zeros as it deletes them; its backend
@@ -366,20 +376,20 @@ func (s *Store) SetTipStatus(ctx context.Context, id int64, status store.TipStat
 // after a checkpoint, and backups and replicas keep their own copies.
 // VACUUM cannot run inside a transaction, so it is not run here: the
 // operator's autovacuum, or a scheduled VACUUM, does it.
-func (s *Store) PurgeTips(ctx context.Context, before time.Time) (int, error) {
+func (s *Store) PurgeTips(ctx context.Context, before time.Time, kind store.PurgeKind, now time.Time) (int, error) {
 	const op = "purge tips"
-	// Stored hours are whole seconds: updated < before exactly when
-	// updated < before rounded up to the second.
-	cutoff := before.Unix()
-	if before.Nanosecond() > 0 {
-		cutoff++
+	if !kind.Valid() {
+		return 0, s.errorf(op, fmt.Errorf("kind %q, want %q or %q: %w", kind, store.PurgeManual, store.PurgeAutomatic, store.ErrInvalid))
+	}
+	if err := checkNow(now); err != nil {
+		return 0, s.errorf(op, err)
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, s.errorf(op, err)
 	}
 	defer rollback(tx)
-	res, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM tips WHERE updated < ?`), cutoff)
+	res, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM tips WHERE updated < ?`), cutoff(before))
 	if err != nil {
 		return 0, s.errorf(op, err)
 	}
@@ -387,10 +397,65 @@ func (s *Store) PurgeTips(ctx context.Context, before time.Time) (int, error) {
 	if err != nil {
 		return 0, s.errorf(op, err)
 	}
+	if n > 0 || kind == store.PurgeManual {
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO tip_purges (hour, tips, kind) VALUES (?, ?, ?)`),
+			store.Hour(now).Unix(), n, string(kind)); err != nil {
+			return 0, s.errorf(op, s.invalid(fmt.Errorf("record the purge: %w", err)))
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return 0, s.errorf(op, fmt.Errorf("commit: %w", err))
 	}
 	return int(n), nil
+}
+
+// cutoff is the stored hour a tip's updated must be below to be older than
+// before. Stored hours are whole seconds: updated < before exactly when
+// updated < before rounded up to the second.
+func cutoff(before time.Time) int64 {
+	c := before.Unix()
+	if before.Nanosecond() > 0 {
+		c++
+	}
+	return c
+}
+
+// Purges returns a page of the recorded purges, newest first.
+func (s *Store) Purges(ctx context.Context, limit, offset int) ([]store.Purge, int, error) {
+	const op = "purges"
+	limit, err := checkPaging(limit, offset)
+	if err != nil {
+		return nil, 0, s.errorf(op, err)
+	}
+	tx, err := s.readTx(ctx)
+	if err != nil {
+		return nil, 0, s.errorf(op, err)
+	}
+	defer rollback(tx)
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM tip_purges`).Scan(&total); err != nil {
+		return nil, 0, s.errorf(op, fmt.Errorf("count: %w", err))
+	}
+	if offset >= total {
+		return nil, total, nil
+	}
+	var ps []store.Purge
+	err = s.eachRow(ctx, tx, `SELECT id, hour, tips, kind FROM tip_purges ORDER BY id DESC LIMIT ? OFFSET ?`, []any{limit, offset},
+		func(r *sql.Rows) error {
+			var p store.Purge
+			var hour int64
+			var kind string
+			if err := r.Scan(&p.ID, &hour, &p.Tips, &kind); err != nil {
+				return err
+			}
+			p.Hour, p.Kind = unixHour(hour), store.PurgeKind(kind)
+			ps = append(ps, p)
+			return nil
+		})
+	if err != nil {
+		return nil, 0, s.errorf(op, err)
+	}
+	return ps, total, nil
 }
 
 // AddOperator adds an active operator; see store.TipStore.

@@ -22,7 +22,7 @@ import (
 type TipStore interface {
 	store.TipStore
 	// CountRows returns the number of rows in the table (tips,
-	// tip_messages, tip_attachments or operators).
+	// tip_messages, tip_attachments, operators or tip_purges).
 	CountRows(ctx context.Context, table string) (int, error)
 }
 
@@ -57,6 +57,8 @@ func RunTips(t *testing.T, open func(t *testing.T) TipStore) {
 		{"Messages", testMessages},
 		{"Status", testStatus},
 		{"Purge", testPurge},
+		{"PurgeRecords", testPurgeRecords},
+		{"PurgeInvalid", testPurgeInvalid},
 		{"Operators", testOperators},
 		{"Recovery", testRecovery},
 		{"CreateCanceled", testCreateCanceled},
@@ -536,10 +538,17 @@ func testPurge(t *testing.T, s TipStore) {
 	recentIn := NewTestTip(t, at10.Add(2*day), "recent", "c1")
 	recent := mustCreate(t, s, recentIn)
 
-	if n, err := s.PurgeTips(ctx, base); err != nil || n != 0 {
+	now := at10.Add(3 * day)
+	if n, err := s.PurgeTips(ctx, base, store.PurgeManual, now); err != nil || n != 0 {
 		t.Errorf("PurgeTips(the hour of the oldest) = %d, %v; want 0, nil (only Updated < before goes)", n, err)
 	}
-	n, err := s.PurgeTips(ctx, base.Add(day))
+	// ListTips' UpdatedBefore selects what PurgeTips deletes.
+	for before, want := range map[time.Time]int{base: 0, base.Add(day): 1, base.Add(2 * day): 1, base.Add(2*day + time.Nanosecond): 3} {
+		if _, total, err := s.ListTips(ctx, store.TipFilter{UpdatedBefore: before, Limit: 1}); err != nil || total != want {
+			t.Errorf("ListTips(UpdatedBefore %v) total = %d, %v; want %d", before, total, err, want)
+		}
+	}
+	n, err := s.PurgeTips(ctx, base.Add(day), store.PurgeManual, now)
 	if err != nil || n != 1 {
 		t.Fatalf("PurgeTips = %d, %v; want 1, nil", n, err)
 	}
@@ -563,10 +572,10 @@ func testPurge(t *testing.T, s TipStore) {
 	}
 
 	// Updated equal to before stays; a nanosecond later it goes.
-	if n, err := s.PurgeTips(ctx, base.Add(2*day)); err != nil || n != 0 {
+	if n, err := s.PurgeTips(ctx, base.Add(2*day), store.PurgeAutomatic, now); err != nil || n != 0 {
 		t.Errorf("PurgeTips(= Updated) = %d, %v; want 0, nil", n, err)
 	}
-	if n, err := s.PurgeTips(ctx, base.Add(2*day+time.Nanosecond)); err != nil || n != 2 {
+	if n, err := s.PurgeTips(ctx, base.Add(2*day+time.Nanosecond), store.PurgeAutomatic, now); err != nil || n != 2 {
 		t.Errorf("PurgeTips(just after Updated) = %d, %v; want 2, nil", n, err)
 	}
 	for _, table := range []string{"tips", "tip_attachments", "tip_messages"} {
@@ -577,6 +586,106 @@ func testPurge(t *testing.T, s TipStore) {
 	// A purged tip's id is not given to a new tip.
 	if id := mustCreate(t, s, NewTestTip(t, at10, "new")); id == old || id == touched || id == recent {
 		t.Errorf("a new tip got the id %d of a purged one", id)
+	}
+}
+
+// testPurgeRecords: every manual purge, and every automatic one that
+// deletes a tip, is recorded with its hour, its count and its kind, and
+// Purges lists them newest first.
+func testPurgeRecords(t *testing.T, s TipStore) {
+	ctx := context.Background()
+	if ps, total, err := s.Purges(ctx, 0, 0); err != nil || ps != nil || total != 0 {
+		t.Fatalf("Purges of a new store = %v, %d, %v; want nil, 0, nil", ps, total, err)
+	}
+	// An automatic sweep that finds nothing leaves no record; a manual
+	// purge is recorded even when it deletes nothing.
+	if n, err := s.PurgeTips(ctx, base, store.PurgeAutomatic, at10); err != nil || n != 0 {
+		t.Fatalf("PurgeTips(automatic, nothing) = %d, %v", n, err)
+	}
+	if n := mustCount(t, s, "tip_purges"); n != 0 {
+		t.Errorf("an automatic purge of nothing left %d records, want 0", n)
+	}
+	if n, err := s.PurgeTips(ctx, base, store.PurgeManual, at10); err != nil || n != 0 {
+		t.Fatalf("PurgeTips(manual, nothing) = %d, %v", n, err)
+	}
+	for i := range 3 {
+		mustCreate(t, s, NewTestTip(t, at10, fmt.Sprint("tip ", i)))
+	}
+	later := at10.Add(50*time.Hour + 7*time.Minute)
+	if n, err := s.PurgeTips(ctx, base.Add(time.Hour), store.PurgeAutomatic, later); err != nil || n != 3 {
+		t.Fatalf("PurgeTips(automatic) = %d, %v; want 3", n, err)
+	}
+	mustCreate(t, s, NewTestTip(t, later, "recent"))
+	mustCreate(t, s, NewTestTip(t, later, "recent too"))
+	last := later.Add(90 * time.Minute)
+	if n, err := s.PurgeTips(ctx, last, store.PurgeManual, last); err != nil || n != 2 {
+		t.Fatalf("PurgeTips(manual) = %d, %v; want 2", n, err)
+	}
+
+	want := []store.Purge{
+		{Hour: store.Hour(last), Tips: 2, Kind: store.PurgeManual},
+		{Hour: store.Hour(later), Tips: 3, Kind: store.PurgeAutomatic},
+		{Hour: base, Tips: 0, Kind: store.PurgeManual},
+	}
+	ps, total, err := s.Purges(ctx, 0, 0)
+	if err != nil || total != len(want) || len(ps) != len(want) {
+		t.Fatalf("Purges = %+v, %d, %v; want %d", ps, total, err, len(want))
+	}
+	for i, p := range ps {
+		w := want[i]
+		if p.ID == 0 || p.Tips != w.Tips || p.Kind != w.Kind {
+			t.Errorf("purge %d = %+v, want %+v", i, p, w)
+		}
+		wantHour(t, fmt.Sprintf("purge %d Hour", i), p.Hour, w.Hour)
+		if i > 0 && p.ID >= ps[i-1].ID {
+			t.Errorf("purge %d has id %d, not below %d: not newest first", i, p.ID, ps[i-1].ID)
+		}
+	}
+	for _, c := range []struct {
+		limit, offset int
+		want          []int64
+	}{
+		{1, 0, []int64{ps[0].ID}},
+		{2, 1, []int64{ps[1].ID, ps[2].ID}},
+		{1, 2, []int64{ps[2].ID}},
+		{1, 3, nil},
+		{0, 100, nil},
+	} {
+		page, total, err := s.Purges(ctx, c.limit, c.offset)
+		var got []int64
+		for _, p := range page {
+			got = append(got, p.ID)
+		}
+		if err != nil || total != 3 || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("Purges(%d, %d) = %v, %d, %v; want %v, 3", c.limit, c.offset, got, total, err, c.want)
+		}
+	}
+	for _, c := range [][2]int{{-1, 0}, {store.MaxLimit + 1, 0}, {0, -1}} {
+		_, _, err := s.Purges(ctx, c[0], c[1])
+		wantErr(t, fmt.Sprintf("Purges(%d, %d)", c[0], c[1]), err, store.ErrInvalid)
+	}
+}
+
+// testPurgeInvalid: a purge of no known kind, or at no time, deletes
+// nothing and records nothing.
+func testPurgeInvalid(t *testing.T, s TipStore) {
+	ctx := context.Background()
+	id := mustCreate(t, s, NewTestTip(t, at10, "kept"))
+	after := at10.Add(48 * time.Hour)
+	for name, call := range map[string]func() (int, error){
+		"empty kind":   func() (int, error) { return s.PurgeTips(ctx, after, "", after) },
+		"unknown kind": func() (int, error) { return s.PurgeTips(ctx, after, "cron", after) },
+		"zero now":     func() (int, error) { return s.PurgeTips(ctx, after, store.PurgeManual, time.Time{}) },
+	} {
+		n, err := call()
+		wantErr(t, "PurgeTips with "+name, err, store.ErrInvalid)
+		if n != 0 {
+			t.Errorf("PurgeTips with %s = %d", name, n)
+		}
+	}
+	mustTip(t, s, id)
+	if n := mustCount(t, s, "tip_purges"); n != 0 {
+		t.Errorf("refused purges left %d records", n)
 	}
 }
 
