@@ -87,13 +87,34 @@ func (e *Engine) Plan(s Situation, now time.Time) (Plan, error) {
 		at = *s.At
 	}
 	p := Plan{Assessment: AssessNotEnoughInfo, Steps: []Step{}}
+	p.Assessment, p.Explanation = e.assess(s)
+	cands, err := e.candidates(s, at)
+	if err != nil {
+		return Plan{}, err
+	}
+	order(cands, s)
+	for _, c := range cands {
+		p.Steps = append(p.Steps, c.Step)
+	}
+	return p, nil
+}
+
+// assess is the first assessment rule that matches s, and its
+// explanation; AssessNotEnoughInfo when none does.
+func (e *Engine) assess(s Situation) (string, string) {
 	for i := range e.rules.Assessments {
 		r := &e.rules.Assessments[i]
 		if r.When.Match(s) {
-			p.Assessment, p.Explanation = r.Assessment, e.rules.Messages[r.Explanation]
-			break
+			return r.Assessment, e.rules.Messages[r.Explanation]
 		}
 	}
+	return AssessNotEnoughInfo, ""
+}
+
+// candidates are the steps of every rule that matches s, one per service
+// contact: a contact two rules add is one step with both reasons, the
+// better rank, and urgent if either is.
+func (e *Engine) candidates(s Situation, at time.Time) ([]*candidate, error) {
 	var cands []*candidate
 	byContact := map[string]*candidate{}
 	for i := range e.rules.Steps {
@@ -105,40 +126,47 @@ func (e *Engine) Plan(s Situation, now time.Time) (Plan, error) {
 			svc := e.services[spec.Service]
 			c, ok := e.contact(svc, spec)
 			if !ok {
-				return Plan{}, fmt.Errorf("triage: service %s has no %s contact (the rules were checked; this is a bug)", spec.Service, spec.Channel)
+				return nil, fmt.Errorf("triage: service %s has no %s contact (the rules were checked; this is a bug)", spec.Service, spec.Channel)
 			}
-			reason := e.rules.Messages[spec.Reason]
 			key := svc.Slug + "\x00" + c.Channel + "\x00" + c.Value
-			if have, ok := byContact[key]; ok {
-				have.rank = min(have.rank, spec.Rank)
-				have.urgent = have.urgent || spec.Urgent
-				if !slices.Contains(have.Reasons, reason) {
-					have.Reasons = append(have.Reasons, reason)
-				}
-				if spec.Urgent && s.NoPolice && spec.NoPoliceReason != "" {
-					have.addReason(e.rules.Messages[spec.NoPoliceReason])
-				}
-				continue
-			}
-			hours := svc.Hours
-			if c.Hours != nil {
-				hours = *c.Hours
-			}
-			cd := &candidate{
-				Step: Step{
-					Service: svc.Slug, Name: svc.Name, Channel: c.Channel, Contact: c.Value, Display: c.Display,
-					Keywords: c.Keywords, LawEnforcement: svc.LawEnforcement, ImmigrationAuthority: svc.ImmigrationAuthority,
-					OpenNow: e.openAt(hours, at), Reasons: []string{reason},
-				},
-				rank: spec.Rank, urgent: spec.Urgent, order: len(cands), level: svc.Enforcement(),
+			cd, ok := byContact[key]
+			if ok {
+				cd.rank = min(cd.rank, spec.Rank)
+				cd.urgent = cd.urgent || spec.Urgent
+				cd.addReason(e.rules.Messages[spec.Reason])
+			} else {
+				cd = e.newCandidate(svc, c, spec, at, len(cands))
+				byContact[key] = cd
+				cands = append(cands, cd)
 			}
 			if spec.Urgent && s.NoPolice && spec.NoPoliceReason != "" {
 				cd.addReason(e.rules.Messages[spec.NoPoliceReason])
 			}
-			byContact[key] = cd
-			cands = append(cands, cd)
 		}
 	}
+	return cands, nil
+}
+
+// newCandidate is the step for contact c of svc, as spec adds it. Hours
+// are the contact's own when it has them, else the service's.
+func (e *Engine) newCandidate(svc directory.Service, c directory.Contact, spec StepSpec, at time.Time, order int) *candidate {
+	hours := svc.Hours
+	if c.Hours != nil {
+		hours = *c.Hours
+	}
+	return &candidate{
+		Step: Step{
+			Service: svc.Slug, Name: svc.Name, Channel: c.Channel, Contact: c.Value, Display: c.Display,
+			Keywords: c.Keywords, LawEnforcement: svc.LawEnforcement, ImmigrationAuthority: svc.ImmigrationAuthority,
+			OpenNow: e.openAt(hours, at), Reasons: []string{e.rules.Messages[spec.Reason]},
+		},
+		rank: spec.Rank, urgent: spec.Urgent, order: order, level: svc.Enforcement(),
+	}
+}
+
+// order sorts the candidates (see less), each service's steps sharing one
+// group.
+func order(cands []*candidate, s Situation) {
 	groups := map[string]*group{}
 	for _, c := range cands {
 		g, ok := groups[c.Service]
@@ -151,10 +179,6 @@ func (e *Engine) Plan(s Situation, now time.Time) (Plan, error) {
 		c.group = g
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return less(cands[i], cands[j], s) })
-	for _, c := range cands {
-		p.Steps = append(p.Steps, c.Step)
-	}
-	return p, nil
 }
 
 // openAt is hours.OpenAt with the engine's loaded time zones.
