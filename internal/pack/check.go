@@ -104,8 +104,23 @@ func (a at) errf(format string, args ...any) {
 }
 
 func (l *loader) check(p *Pack, docs map[string][]string) {
+	sources, topics := l.checkMeta(p.Meta)
+	c := &checker{l: l, meta: p.Meta, docs: docs, sources: sources, topics: topics}
+	orgs := c.organizations(p.Directory.Organizations)
+	svcs := c.services(p.Directory.Services, orgs)
 	meta := at{l: l, file: MetaFile, root: l.metaRoot}
-	m := p.Meta
+	for _, h := range append([]string{p.Meta.Home.Emergency, p.Meta.Home.Hotline}, p.Meta.Home.More...) {
+		if !svcs[h] {
+			meta.sub("home").errf("home: service %q is not in %s", h, ServicesFile)
+		}
+	}
+	c.learn(p.Learn)
+}
+
+// checkMeta checks pack.yaml's own fields, and returns the source
+// documents and topics it defines.
+func (l *loader) checkMeta(m Meta) (sources, topics map[string]bool) {
+	meta := at{l: l, file: MetaFile, root: l.metaRoot}
 	if !slugRe.MatchString(m.ID) {
 		meta.sub("id").errf("id %q: want lower-case letters, digits and hyphens", m.ID)
 	}
@@ -126,7 +141,7 @@ func (l *loader) check(p *Pack, docs map[string][]string) {
 			meta.sub("quick_exit_url").errf("quick_exit_url: %v", err)
 		}
 	}
-	sources := map[string]bool{}
+	sources = map[string]bool{}
 	for i, s := range m.Sources {
 		if s.Document == "" || strings.ContainsAny(s.Document, `/\`) {
 			meta.sub("sources", i).errf("source document %q: want a plain file name", s.Document)
@@ -144,7 +159,7 @@ func (l *loader) check(p *Pack, docs map[string][]string) {
 			meta.sub("short_codes", i).errf("short code %q: want 1 to 8 digits", c)
 		}
 	}
-	topics := map[string]bool{}
+	topics = map[string]bool{}
 	for i, t := range m.Topics {
 		if !topicRe.MatchString(t.Slug) {
 			meta.sub("topics", i).errf("topic %q: want lower-case letters, digits and underscores", t.Slug)
@@ -157,24 +172,33 @@ func (l *loader) check(p *Pack, docs map[string][]string) {
 		}
 		topics[t.Slug] = true
 	}
+	return sources, topics
+}
 
-	c := &checker{l: l, meta: m, docs: docs, sources: sources, topics: topics}
+// organizations checks each organization and returns their slugs.
+func (c *checker) organizations(list []directory.Organization) map[string]bool {
 	orgs := map[string]bool{}
-	for i, o := range p.Directory.Organizations {
-		a := at{l: l, file: OrganizationsFile, root: l.orgRoot, path: []any{"organizations", i}}
+	for i, o := range list {
+		a := at{l: c.l, file: OrganizationsFile, root: c.l.orgRoot, path: []any{"organizations", i}}
 		if orgs[o.Slug] {
 			a.sub("slug").errf("organization slug %q is used twice", o.Slug)
 		}
 		orgs[o.Slug] = true
 		c.organization(a, o)
 	}
-	if len(p.Directory.Organizations) == 0 {
-		l.addf(OrganizationsFile, 0, "no organizations")
+	if len(list) == 0 {
+		c.l.addf(OrganizationsFile, 0, "no organizations")
 	}
+	return orgs
+}
+
+// services checks each service, that its organization is one of orgs, and
+// that no contact belongs to two services; it returns their slugs.
+func (c *checker) services(list []directory.Service, orgs map[string]bool) map[string]bool {
 	svcs := map[string]bool{}
 	seen := map[string]string{} // channel and value -> the service that has it
-	for i, s := range p.Directory.Services {
-		a := at{l: l, file: ServicesFile, root: l.svcRoot, path: []any{"services", i}}
+	for i, s := range list {
+		a := at{l: c.l, file: ServicesFile, root: c.l.svcRoot, path: []any{"services", i}}
 		if svcs[s.Slug] {
 			a.sub("slug").errf("service slug %q is used twice", s.Slug)
 		}
@@ -191,17 +215,18 @@ func (l *loader) check(p *Pack, docs map[string][]string) {
 			seen[key] = s.Slug
 		}
 	}
-	if len(p.Directory.Services) == 0 {
-		l.addf(ServicesFile, 0, "no services")
+	if len(list) == 0 {
+		c.l.addf(ServicesFile, 0, "no services")
 	}
-	for _, h := range append([]string{m.Home.Emergency, m.Home.Hotline}, m.Home.More...) {
-		if !svcs[h] {
-			meta.sub("home").errf("home: service %q is not in %s", h, ServicesFile)
-		}
-	}
+	return svcs
+}
+
+// learn checks the learn items: unique ids, a title and a text quoted from
+// the cited source.
+func (c *checker) learn(items []LearnItem) {
 	ids := map[string]bool{}
-	for i, it := range p.Learn {
-		a := at{l: l, file: LearnFile, root: l.learnRoot, path: []any{"learn", i}}
+	for i, it := range items {
+		a := at{l: c.l, file: LearnFile, root: c.l.learnRoot, path: []any{"learn", i}}
 		if !slugRe.MatchString(it.ID) || ids[it.ID] {
 			a.sub("id").errf("learn id %q: want a unique id of lower-case letters, digits and hyphens", it.ID)
 		}
