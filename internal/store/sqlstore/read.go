@@ -294,15 +294,62 @@ func (s *Store) services(ctx context.Context, tx *sql.Tx, clause string, args []
 // to its index in svcs; ids limits the reads to those services, or is nil
 // when svcs holds every service.
 func (s *Store) hydrateServices(ctx context.Context, tx *sql.Tx, svcs []directory.Service, idx map[int64]int, ids []int64) error {
-	at := func(id int64) (*directory.Service, error) {
-		i, ok := idx[id]
-		if !ok {
-			return nil, fmt.Errorf("row of service %d, which was not read", id)
+	h := &hydration{s: s, ctx: ctx, tx: tx, svcs: svcs, idx: idx, ids: ids}
+	h.where, h.wargs = in("service_id", ids)
+	for _, step := range []func() error{h.lists, h.areas, h.contacts, h.keywords, h.hours, h.windows, h.hoursNotes} {
+		if err := step(); err != nil {
+			return err
 		}
-		return &svcs[i], nil
 	}
+	return nil
+}
 
-	// Topics, languages and notes: (service id, text), in order.
+// hydration fills in the rows of other tables that belong to services
+// already read, one query per table. svcs stop growing before any pointer
+// into them is taken.
+type hydration struct {
+	s     *Store
+	ctx   context.Context
+	tx    *sql.Tx
+	svcs  []directory.Service
+	idx   map[int64]int // service row id -> index in svcs
+	ids   []int64
+	where string // WHERE service_id IN (...)
+	wargs []any
+
+	contactAt map[int64]place            // contact row id -> its place
+	hoursAt   map[int64]*directory.Hours // hours row id -> the hours
+}
+
+// place is where a contact is: svcs[svc].Contacts[contact].
+type place struct{ svc, contact int }
+
+func (h *hydration) service(id int64) (*directory.Service, error) {
+	i, ok := h.idx[id]
+	if !ok {
+		return nil, fmt.Errorf("row of service %d, which was not read", id)
+	}
+	return &h.svcs[i], nil
+}
+
+func (h *hydration) contact(id int64) (*directory.Contact, error) {
+	p, ok := h.contactAt[id]
+	if !ok {
+		return nil, fmt.Errorf("row of contact %d, which was not read", id)
+	}
+	return &h.svcs[p.svc].Contacts[p.contact], nil
+}
+
+func (h *hydration) hoursOf(id int64) (*directory.Hours, error) {
+	hs, ok := h.hoursAt[id]
+	if !ok {
+		return nil, fmt.Errorf("row of hours %d, which were not read", id)
+	}
+	return hs, nil
+}
+
+// lists reads topics, languages and notes: (service id, text), in order.
+func (h *hydration) lists() error {
 	lists := []struct {
 		table, column string
 		field         func(*directory.Service) *[]string
@@ -311,16 +358,15 @@ func (s *Store) hydrateServices(ctx context.Context, tx *sql.Tx, svcs []director
 		{"service_languages", "language", func(sv *directory.Service) *[]string { return &sv.Languages }},
 		{"service_notes", "note", func(sv *directory.Service) *[]string { return &sv.Notes }},
 	}
-	where, wargs := in("service_id", ids)
 	for _, l := range lists {
-		err := s.eachRow(ctx, tx, `SELECT service_id, `+l.column+` FROM `+l.table+where+` ORDER BY service_id, position`, wargs,
+		err := h.s.eachRow(h.ctx, h.tx, `SELECT service_id, `+l.column+` FROM `+l.table+h.where+` ORDER BY service_id, position`, h.wargs,
 			func(r *sql.Rows) error {
 				var id int64
 				var v string
 				if err := r.Scan(&id, &v); err != nil {
 					return err
 				}
-				sv, err := at(id)
+				sv, err := h.service(id)
 				if err != nil {
 					return err
 				}
@@ -332,15 +378,18 @@ func (s *Store) hydrateServices(ctx context.Context, tx *sql.Tx, svcs []director
 			return fmt.Errorf("%s: %w", l.table, err)
 		}
 	}
+	return nil
+}
 
-	err := s.eachRow(ctx, tx, `SELECT service_id, scope, name FROM service_areas`+where+` ORDER BY service_id, position`, wargs,
+func (h *hydration) areas() error {
+	err := h.s.eachRow(h.ctx, h.tx, `SELECT service_id, scope, name FROM service_areas`+h.where+` ORDER BY service_id, position`, h.wargs,
 		func(r *sql.Rows) error {
 			var id int64
 			var a directory.Area
 			if err := r.Scan(&id, &a.Scope, &a.Name); err != nil {
 				return err
 			}
-			sv, err := at(id)
+			sv, err := h.service(id)
 			if err != nil {
 				return err
 			}
@@ -350,14 +399,16 @@ func (s *Store) hydrateServices(ctx context.Context, tx *sql.Tx, svcs []director
 	if err != nil {
 		return fmt.Errorf("service areas: %w", err)
 	}
+	return nil
+}
 
-	// Contacts, then their keywords. contacts maps a contact's row id to
-	// its place; the slices stop growing before any pointer is taken.
-	type place struct{ svc, contact int }
-	contacts := make(map[int64]place)
-	err = s.eachRow(ctx, tx, `SELECT id, service_id, channel, display, display_alt, value, scope, purpose,
+// contacts reads the contacts; the Contacts slices stop growing before
+// any pointer into them is taken.
+func (h *hydration) contacts() error {
+	h.contactAt = make(map[int64]place)
+	err := h.s.eachRow(h.ctx, h.tx, `SELECT id, service_id, channel, display, display_alt, value, scope, purpose,
 	source_document, source_lines, source_verified
-FROM contacts`+where+` ORDER BY service_id, position`, wargs, func(r *sql.Rows) error {
+FROM contacts`+h.where+` ORDER BY service_id, position`, h.wargs, func(r *sql.Rows) error {
 		var id, svcID int64
 		var c directory.Contact
 		var lines string
@@ -369,84 +420,82 @@ FROM contacts`+where+` ORDER BY service_id, position`, wargs, func(r *sql.Rows) 
 		if c.Source.Lines, err = decodeLines(lines); err != nil {
 			return err
 		}
-		i, ok := idx[svcID]
+		i, ok := h.idx[svcID]
 		if !ok {
 			return fmt.Errorf("contact of service %d, which was not read", svcID)
 		}
-		svcs[i].Contacts = append(svcs[i].Contacts, c)
-		contacts[id] = place{i, len(svcs[i].Contacts) - 1}
+		h.svcs[i].Contacts = append(h.svcs[i].Contacts, c)
+		h.contactAt[id] = place{i, len(h.svcs[i].Contacts) - 1}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("contacts: %w", err)
 	}
-	contact := func(id int64) (*directory.Contact, error) {
-		p, ok := contacts[id]
-		if !ok {
-			return nil, fmt.Errorf("row of contact %d, which was not read", id)
-		}
-		return &svcs[p.svc].Contacts[p.contact], nil
-	}
-	if len(contacts) > 0 {
-		cwhere, cargs := in("c.service_id", ids)
-		err = s.eachRow(ctx, tx, `SELECT k.contact_id, k.keyword FROM contact_keywords k JOIN contacts c ON c.id = k.contact_id`+
-			cwhere+` ORDER BY k.contact_id, k.position`, cargs, func(r *sql.Rows) error {
-			var id int64
-			var k string
-			if err := r.Scan(&id, &k); err != nil {
-				return err
-			}
-			c, err := contact(id)
-			if err != nil {
-				return err
-			}
-			c.Keywords = append(c.Keywords, k)
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("contact keywords: %w", err)
-		}
-	}
+	return nil
+}
 
-	// Hours: a service's own (contact_id NULL) and its contacts'.
-	hours := make(map[int64]*directory.Hours)
-	err = s.eachRow(ctx, tx, `SELECT id, service_id, contact_id, kind, time_zone, display FROM hours`+where, wargs,
+func (h *hydration) keywords() error {
+	if len(h.contactAt) == 0 {
+		return nil
+	}
+	cwhere, cargs := in("c.service_id", h.ids)
+	err := h.s.eachRow(h.ctx, h.tx, `SELECT k.contact_id, k.keyword FROM contact_keywords k JOIN contacts c ON c.id = k.contact_id`+
+		cwhere+` ORDER BY k.contact_id, k.position`, cargs, func(r *sql.Rows) error {
+		var id int64
+		var k string
+		if err := r.Scan(&id, &k); err != nil {
+			return err
+		}
+		c, err := h.contact(id)
+		if err != nil {
+			return err
+		}
+		c.Keywords = append(c.Keywords, k)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("contact keywords: %w", err)
+	}
+	return nil
+}
+
+// hours reads a service's own hours (contact_id NULL) and its contacts'.
+func (h *hydration) hours() error {
+	h.hoursAt = make(map[int64]*directory.Hours)
+	err := h.s.eachRow(h.ctx, h.tx, `SELECT id, service_id, contact_id, kind, time_zone, display FROM hours`+h.where, h.wargs,
 		func(r *sql.Rows) error {
 			var id, svcID int64
 			var contactID sql.NullInt64
-			var h directory.Hours
-			if err := r.Scan(&id, &svcID, &contactID, &h.Kind, &h.TimeZone, &h.Display); err != nil {
+			var hs directory.Hours
+			if err := r.Scan(&id, &svcID, &contactID, &hs.Kind, &hs.TimeZone, &hs.Display); err != nil {
 				return err
 			}
 			if !contactID.Valid {
-				sv, err := at(svcID)
+				sv, err := h.service(svcID)
 				if err != nil {
 					return err
 				}
-				sv.Hours = h
-				hours[id] = &sv.Hours
+				sv.Hours = hs
+				h.hoursAt[id] = &sv.Hours
 				return nil
 			}
-			c, err := contact(contactID.Int64)
+			c, err := h.contact(contactID.Int64)
 			if err != nil {
 				return err
 			}
-			c.Hours = &h
-			hours[id] = c.Hours
+			c.Hours = &hs
+			h.hoursAt[id] = c.Hours
 			return nil
 		})
 	if err != nil {
 		return fmt.Errorf("hours: %w", err)
 	}
-	hoursOf := func(id int64) (*directory.Hours, error) {
-		h, ok := hours[id]
-		if !ok {
-			return nil, fmt.Errorf("row of hours %d, which were not read", id)
-		}
-		return h, nil
-	}
-	hwhere, hargs := in("h.service_id", ids)
-	err = s.eachRow(ctx, tx, `SELECT w.hours_id, w.days, w.opens, w.closes FROM hours_windows w JOIN hours h ON h.id = w.hours_id`+
+	return nil
+}
+
+func (h *hydration) windows() error {
+	hwhere, hargs := in("h.service_id", h.ids)
+	err := h.s.eachRow(h.ctx, h.tx, `SELECT w.hours_id, w.days, w.opens, w.closes FROM hours_windows w JOIN hours h ON h.id = w.hours_id`+
 		hwhere+` ORDER BY w.hours_id, w.position`, hargs, func(r *sql.Rows) error {
 		var id int64
 		var days string
@@ -455,28 +504,33 @@ FROM contacts`+where+` ORDER BY service_id, position`, wargs, func(r *sql.Rows) 
 			return err
 		}
 		w.Days = decodeDays(days)
-		h, err := hoursOf(id)
+		hs, err := h.hoursOf(id)
 		if err != nil {
 			return err
 		}
-		h.Windows = append(h.Windows, w)
+		hs.Windows = append(hs.Windows, w)
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("hours windows: %w", err)
 	}
-	err = s.eachRow(ctx, tx, `SELECT n.hours_id, n.note FROM hours_notes n JOIN hours h ON h.id = n.hours_id`+
+	return nil
+}
+
+func (h *hydration) hoursNotes() error {
+	hwhere, hargs := in("h.service_id", h.ids)
+	err := h.s.eachRow(h.ctx, h.tx, `SELECT n.hours_id, n.note FROM hours_notes n JOIN hours h ON h.id = n.hours_id`+
 		hwhere+` ORDER BY n.hours_id, n.position`, hargs, func(r *sql.Rows) error {
 		var id int64
 		var n string
 		if err := r.Scan(&id, &n); err != nil {
 			return err
 		}
-		h, err := hoursOf(id)
+		hs, err := h.hoursOf(id)
 		if err != nil {
 			return err
 		}
-		h.Notes = append(h.Notes, n)
+		hs.Notes = append(hs.Notes, n)
 		return nil
 	})
 	if err != nil {
