@@ -1,6 +1,7 @@
 // Package pack loads and checks a jurisdiction pack: a folder of YAML files
-// that holds everything specific to a country (its directory of services,
-// and in later versions its routing rules and learn content).
+// that holds everything specific to a country: its directory of services,
+// its routing rules (situation to plan) and its learn content, each
+// checked against the source documents the records cite.
 //
 // Layout of a pack folder:
 //

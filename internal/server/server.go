@@ -1,8 +1,10 @@
-// Package server is Haven's HTTP server: it joins the handlers of other
-// packages (the JSON API, the public pages) on one ServeMux, adds health,
-// readiness and metrics endpoints, and wraps everything in the middleware
-// every response needs: security headers, a body limit, panic recovery,
-// metrics by route pattern and an access log that records no one.
+// Package server is Haven's HTTP server: it joins the routes of other
+// packages (the JSON API, the public pages) on one route.Mux, which applies
+// each route's policy (body limit, unlogged, no-store), adds health and
+// readiness endpoints, serves /metrics on its own address, and wraps
+// everything in the middleware every response needs: security headers,
+// panic recovery, metrics by route pattern and an access log that records
+// no one.
 //
 // Privacy rule: nothing that identifies a client or what it asked for is
 // ever logged or counted. The access log and the metrics know the route

@@ -1,6 +1,6 @@
 // Package tips is the cryptographic and abuse-control core of anonymous tip
-// intake. It has no HTTP handlers and no database code: the web and store
-// packages build on it.
+// intake. It has no HTTP handlers and no database code: the tip desk
+// (package intake) builds on it, and the store never imports it.
 //
 // The design goal is that a stolen database reveals nothing about tips or
 // tipsters:

@@ -1,6 +1,8 @@
 // Package web serves Haven's public pages: server-rendered HTML and one
-// stylesheet, with no JavaScript, no cookies and no request to any other
-// host.
+// stylesheet, with no cookies and no request to any other host. Every page
+// works without JavaScript; two small scripts of Haven's own only improve
+// it (the quick exit's Shift key and history replacement, the report
+// form's proof of work).
 //
 // Templates and the stylesheet are embedded and parsed once, in New, which
 // fails if a template does not parse or calls a catalog key that does not
