@@ -41,7 +41,7 @@ type openMemo struct {
 // openState returns "open", "closed" or "" (hours unknown) for svc at now.
 func (s *snapshot) openState(svc *directory.Service, now time.Time) string {
 	if svc.Hours.Kind != directory.HoursWeekly {
-		return openState(svc.Hours.OpenAt(now)) // no time zone to load
+		return openLabel(svc.Hours.OpenAt(now)) // no time zone to load
 	}
 	minute := now.Unix() / 60
 	s.mu.Lock()
@@ -50,7 +50,7 @@ func (s *snapshot) openState(svc *directory.Service, now time.Time) string {
 	if ok && m.minute == minute {
 		return m.state
 	}
-	state := openState(svc.Hours.OpenAt(now))
+	state := openLabel(svc.Hours.OpenAt(now))
 	s.mu.Lock()
 	s.open[svc.Slug] = openMemo{minute: minute, state: state}
 	s.mu.Unlock()

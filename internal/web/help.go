@@ -392,7 +392,7 @@ func (p *Pages) planView(r *http.Request, loc string, s triage.Situation) (planV
 		sv := planStepView{
 			marks:   newMarks(st.LawEnforcement, st.ImmigrationAuthority),
 			Service: st.Service, Name: p.tr(loc, "service."+st.Service+".name", st.Name), Channel: st.Channel, Contact: st.Contact,
-			Open: openState(st.OpenNow),
+			Open: openLabel(st.OpenNow),
 		}
 		for _, reason := range st.Reasons {
 			sv.Reasons = append(sv.Reasons, p.trRouting(loc, reason))

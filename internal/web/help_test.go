@@ -242,11 +242,11 @@ func TestPlanPage(t *testing.T) {
 	}
 	links := hrefs(doc)
 	for _, want := range []string{"tel:+18883737888", "sms:233733?body=BEFREE", "mailto:traffickingtips@state.gov", "https://www.ice.gov/tips", "tel:+12026936999", "/en/services/eeoc"} {
-		if !contains(links, want) {
+		if !slices.Contains(links, want) {
 			t.Errorf("plan has no link %q: %v", want, links)
 		}
 	}
-	if contains(links, "tel:911") {
+	if slices.Contains(links, "tel:911") {
 		t.Errorf("no danger was said, yet the plan links 911")
 	}
 	for _, tc := range []struct{ service, channel, marks, open string }{
@@ -320,7 +320,7 @@ func TestHelpBadParams(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := text(doc); !strings.Contains(got, "“"+tc.param+"”") || !contains(hrefs(doc), "/en/help") {
+		if got := text(doc); !strings.Contains(got, "“"+tc.param+"”") || !slices.Contains(hrefs(doc), "/en/help") {
 			t.Errorf("%s: the 400 page does not name %q or offer to start again: %s", tc.target, tc.param, got)
 		}
 	}
@@ -383,7 +383,7 @@ func TestHelpWithoutEngine(t *testing.T) {
 	for _, target := range []string{"/en/help", "/en/help/plan?role=self"} {
 		f.page(t, target, http.StatusNotFound)
 	}
-	if contains(hrefs(f.page(t, "/", http.StatusOK)), "/en/help") {
+	if slices.Contains(hrefs(f.page(t, "/", http.StatusOK)), "/en/help") {
 		t.Errorf("home links /help without routing rules")
 	}
 }

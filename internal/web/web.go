@@ -465,9 +465,9 @@ func (p *Pages) parseFilter(q url.Values) (store.ServiceFilter, string) {
 	return f, ""
 }
 
-// openState names whether a service is open: "open", "closed", or "" when
+// openLabel names whether a service is open: "open", "closed", or "" when
 // its hours are unknown.
-func openState(open *bool) string {
+func openLabel(open *bool) string {
 	switch {
 	case open == nil:
 		return ""

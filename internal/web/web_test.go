@@ -62,7 +62,7 @@ func TestHomeHotline(t *testing.T) {
 	doc := f.page(t, "/", http.StatusOK)
 	links := hrefs(doc)
 	for _, want := range []string{"tel:+18883737888", "sms:233733?body=BEFREE", "/en/services", "/en/services/ncmec-cybertipline", "/en/services/dhs-hsi-tip-line"} {
-		if !contains(links, want) {
+		if !slices.Contains(links, want) {
 			t.Errorf("home has no link %q; links: %v", want, links)
 		}
 	}
@@ -111,15 +111,6 @@ func TestHomeFollowsTheRecord(t *testing.T) {
 	if !strings.Contains(body, "This hotline is law enforcement. It is not an immigration authority.") {
 		t.Errorf("home does not state the new marking: %s", body)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func TestEveryPageLayout(t *testing.T) {
@@ -237,7 +228,7 @@ func TestEveryServiceListedAndServed(t *testing.T) {
 	doc := f.page(t, "/en/services", http.StatusOK)
 	links := hrefs(doc)
 	for _, s := range f.pack.Directory.Services {
-		if !contains(links, "/en/services/"+s.Slug) {
+		if !slices.Contains(links, "/en/services/"+s.Slug) {
 			t.Errorf("/en/services does not list %s", s.Slug)
 		}
 		f.page(t, "/en/services/"+s.Slug, http.StatusOK)
@@ -285,12 +276,12 @@ func TestFilters(t *testing.T) {
 			doc := f.page(t, "/en/services?"+tt.query, http.StatusOK)
 			got := listed(doc)
 			for _, s := range tt.want {
-				if !contains(got, s) {
+				if !slices.Contains(got, s) {
 					t.Errorf("want %s listed; got %v", s, got)
 				}
 			}
 			for _, s := range tt.wantNot {
-				if contains(got, s) {
+				if slices.Contains(got, s) {
 					t.Errorf("%s listed; got %v", s, got)
 				}
 			}
@@ -375,7 +366,7 @@ func TestServicePage(t *testing.T) {
 			t.Errorf("dhs-hsi-tip-line does not say %q", want)
 		}
 	}
-	if links := hrefs(doc); !contains(links, "tel:+18028726199") || !contains(links, "https://www.ice.gov/tips") {
+	if links := hrefs(doc); !slices.Contains(links, "tel:+18028726199") || !slices.Contains(links, "https://www.ice.gov/tips") {
 		t.Errorf("dhs-hsi-tip-line links: %v", links)
 	}
 	body = text(f.page(t, "/en/services/state-dss", http.StatusOK))
@@ -383,7 +374,7 @@ func TestServicePage(t *testing.T) {
 		t.Errorf("state-dss: unknown hours must say so and claim no open state: %s", body)
 	}
 	doc = f.page(t, "/en/services/state-dss", http.StatusOK)
-	if !contains(hrefs(doc), "mailto:traffickingtips@state.gov") {
+	if !slices.Contains(hrefs(doc), "mailto:traffickingtips@state.gov") {
 		t.Errorf("state-dss has no mailto link")
 	}
 	body = text(f.page(t, "/en/services/dol-oig-hotline", http.StatusOK))
@@ -391,7 +382,7 @@ func TestServicePage(t *testing.T) {
 		t.Errorf("dol-oig-hotline does not say it takes anonymous complaints")
 	}
 	doc = f.page(t, "/en/services/nhth", http.StatusOK)
-	if links := hrefs(doc); !contains(links, "tel:+18883737888") || !contains(links, "sms:233733?body=BEFREE") || !contains(links, "/en/organizations/polaris") {
+	if links := hrefs(doc); !slices.Contains(links, "tel:+18883737888") || !slices.Contains(links, "sms:233733?body=BEFREE") || !slices.Contains(links, "/en/organizations/polaris") {
 		t.Errorf("nhth links: %v", links)
 	}
 	if body := text(doc); !strings.Contains(body, "Keywords you can text: BEFREE, HELP") {
@@ -404,7 +395,7 @@ func TestOrganizationPage(t *testing.T) {
 	doc := f.page(t, "/en/organizations/polaris", http.StatusOK)
 	links := hrefs(doc)
 	for _, want := range []string{"https://polarisproject.org", "https://x.com/Polaris_Project", "/en/services/nhth", "/en/services/polaris"} {
-		if !contains(links, want) {
+		if !slices.Contains(links, want) {
 			t.Errorf("polaris: no link %q in %v", want, links)
 		}
 	}
@@ -428,7 +419,7 @@ func TestOrganizationServiceShowsItsWebsite(t *testing.T) {
 	f := newFixture(t, nil)
 	links := hrefs(f.page(t, "/en/services/cast", http.StatusOK))
 	for _, want := range []string{"https://castla.org", "https://x.com/CAST_LA"} {
-		if !contains(links, want) {
+		if !slices.Contains(links, want) {
 			t.Errorf("cast: no link %q in %v", want, links)
 		}
 	}
