@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
-	"github.com/haven-project/haven/internal/route"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/haven-project/haven/internal/route"
 
 	"golang.org/x/net/html"
 

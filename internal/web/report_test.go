@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"github.com/haven-project/haven/internal/route"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/haven-project/haven/internal/route"
 
 	"github.com/haven-project/haven/internal/intake"
 	"github.com/haven-project/haven/internal/store"

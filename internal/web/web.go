@@ -18,17 +18,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/haven-project/haven/internal/directory"
 	"github.com/haven-project/haven/internal/i18n"
 	"github.com/haven-project/haven/internal/intake"
 	"github.com/haven-project/haven/internal/pack"
 	"github.com/haven-project/haven/internal/route"
-	"github.com/haven-project/haven/internal/search"
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/triage"
 )
@@ -324,65 +321,6 @@ func (p *Pages) current(ctx context.Context) (*snapshot, error) {
 	return p.snap, nil
 }
 
-func (p *Pages) home(w http.ResponseWriter, r *http.Request) {
-	ctx, loc := r.Context(), p.locale(r)
-	snap, err := p.current(ctx)
-	if err != nil {
-		p.fail(w, r, loc, err)
-		return
-	}
-	p.serveCached(w, r, loc, snap, pageKey{locale: loc, name: pageHome}, func() (any, error) { return p.homeView(loc, snap) })
-}
-
-func (p *Pages) services(w http.ResponseWriter, r *http.Request) {
-	ctx, loc := r.Context(), p.locale(r)
-	f, bad := p.parseFilter(r.URL.Query())
-	if bad != "" {
-		p.badParam(w, r, loc, bad)
-		return
-	}
-	snap, err := p.current(ctx)
-	if err != nil {
-		p.fail(w, r, loc, err)
-		return
-	}
-	list := func() ([]directory.Service, int, error) {
-		if f == (store.ServiceFilter{}) {
-			return snap.dir.Services, len(snap.dir.Services), nil
-		}
-		lf := f
-		lf.Limit = store.MaxLimit
-		list, total, err := p.store.ListServices(ctx, lf)
-		if err != nil {
-			return nil, 0, fmt.Errorf("web: list services: %w", err)
-		}
-		return list, total, nil
-	}
-	view := func() (servicesView, error) {
-		l, total, err := list()
-		if err != nil {
-			return servicesView{}, err
-		}
-		return p.servicesView(loc, snap, f, l, total)
-	}
-	var pg *rendered
-	if f.Query == "" {
-		// Without free text there are few combinations of filters (topics
-		// x kinds x 3), so each is cached like any other page.
-		pg, err = cachedPage(p, snap, pageKey{locale: loc, name: pageServices, slug: filterKey(f)}, func() (any, error) { return view() })
-	} else {
-		var v servicesView
-		if v, err = view(); err == nil {
-			pg, err = p.renderFresh(r, loc, pageServices, v)
-		}
-	}
-	if err != nil {
-		p.fail(w, r, loc, err)
-		return
-	}
-	p.write(w, r, http.StatusOK, loc, pg)
-}
-
 // cachedPage returns the page for key from the snapshot's cache, building
 // its view and rendering it only on a miss.
 func cachedPage(p *Pages, snap *snapshot, key pageKey, view func() (any, error)) (*rendered, error) {
@@ -404,110 +342,4 @@ func (p *Pages) serveCached(w http.ResponseWriter, r *http.Request, loc string, 
 		return
 	}
 	p.write(w, r, http.StatusOK, loc, pg)
-}
-
-// filterKey names a filter without free text, for the page cache.
-func filterKey(f store.ServiceFilter) string {
-	le := ""
-	if f.LawEnforcement != nil {
-		le = strconv.FormatBool(*f.LawEnforcement)
-	}
-	return f.Topic + "|" + f.Kind + "|" + le
-}
-
-func (p *Pages) service(w http.ResponseWriter, r *http.Request) {
-	ctx, loc := r.Context(), p.locale(r)
-	snap, err := p.current(ctx)
-	if err != nil {
-		p.fail(w, r, loc, err)
-		return
-	}
-	slug := r.PathValue("slug")
-	svc, ok := snap.services[slug]
-	if !ok {
-		p.notFound(w, r, loc)
-		return
-	}
-	// The page depends on the time only through "open now": one cached
-	// copy per state (open, closed, unknown), the state computed per request.
-	open := snap.openState(svc, p.now())
-	p.serveCached(w, r, loc, snap, pageKey{locale: loc, name: pageService, slug: slug, open: open}, func() (any, error) { return p.serviceView(loc, snap, svc, open) })
-}
-
-func (p *Pages) organization(w http.ResponseWriter, r *http.Request) {
-	ctx, loc := r.Context(), p.locale(r)
-	snap, err := p.current(ctx)
-	if err != nil {
-		p.fail(w, r, loc, err)
-		return
-	}
-	slug := r.PathValue("slug")
-	org, ok := snap.orgs[slug]
-	if !ok {
-		p.notFound(w, r, loc)
-		return
-	}
-	p.serveCached(w, r, loc, snap, pageKey{locale: loc, name: pageOrganization, slug: slug}, func() (any, error) { return p.organizationView(loc, snap, org) })
-}
-
-// parseFilter turns /services query parameters into a filter, or names the
-// first parameter whose value is not one Haven knows. An empty value means
-// "any", as a form with nothing chosen sends it.
-func (p *Pages) parseFilter(q url.Values) (store.ServiceFilter, string) {
-	f, err := search.ParseFilter(q, func(slug string) bool {
-		_, ok := p.meta.Topic(slug)
-		return ok
-	}, search.Options{EmptyIsAny: true})
-	var pe *search.ParamError
-	if errors.As(err, &pe) {
-		return f, pe.Param
-	}
-	return f, ""
-}
-
-// openLabel names whether a service is open: "open", "closed", or "" when
-// its hours are unknown.
-func openLabel(open *bool) string {
-	switch {
-	case open == nil:
-		return ""
-	case *open:
-		return "open"
-	default:
-		return "closed"
-	}
-}
-
-// tr returns a record's text in locale: the pack's translation of key
-// when it was made from exactly english, else english.
-func (p *Pages) tr(locale, key, english string) string {
-	if p.texts == nil || english == "" {
-		return english
-	}
-	return p.texts.Translated(locale, key, english)
-}
-
-// trList translates a list of texts keyed prefix.0, prefix.1, ...
-func (p *Pages) trList(locale, prefix string, items []string) []string {
-	if len(items) == 0 {
-		return items
-	}
-	out := make([]string, len(items))
-	for i, s := range items {
-		out[i] = p.tr(locale, prefix+"."+strconv.Itoa(i), s)
-	}
-	return out
-}
-
-// trRouting translates a message of the routing rules, found by its text.
-func (p *Pages) trRouting(locale, english string) string {
-	if key, ok := p.routing[english]; ok {
-		return p.tr(locale, "routing."+key, english)
-	}
-	return english
-}
-
-// topicLabel is a topic's label in locale.
-func (p *Pages) topicLabel(locale string, t pack.Topic) string {
-	return p.tr(locale, "topic."+t.Slug, t.Label)
 }

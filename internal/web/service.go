@@ -1,0 +1,140 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/haven-project/haven/internal/directory"
+	"github.com/haven-project/haven/internal/triage"
+)
+
+// A service's page: every contact, its hours, areas, languages and sources.
+
+type areaView struct {
+	Name  string
+	Scope string // label
+}
+
+type serviceView struct {
+	base
+	marks
+	// OfficialName is the name as the source writes it, when the page
+	// shows a translation.
+	OfficialName string
+	Slug         string
+	Name         string
+	AltName      string
+	Description  string
+	OrgSlug      string
+	OrgName      string
+	Kind         string // label
+	Anonymous    string // "yes", "no" or "" (not stated)
+	Areas        []areaView
+	Topics       []topicView
+	Multilingual bool
+	Languages    []string
+	Hours        hoursView
+	Open         string // "open", "closed" or "" (hours unknown)
+	Contacts     []contactView
+	Notes        []string
+	Source       sourceView
+}
+
+func (p *Pages) serviceView(locale string, snap *snapshot, svc *directory.Service, open string) (serviceView, error) {
+	l := p.cat.Localizer(locale)
+	v := serviceView{
+		base:         p.base(locale, "", "/services/"+svc.Slug),
+		marks:        newMarks(svc.LawEnforcement, svc.ImmigrationAuthority),
+		Slug:         svc.Slug,
+		Name:         p.tr(locale, "service."+svc.Slug+".name", svc.Name),
+		AltName:      p.tr(locale, "service."+svc.Slug+".alternate_name", svc.AlternateName),
+		Description:  p.tr(locale, "service."+svc.Slug+".description", svc.Description),
+		OrgSlug:      svc.Organization,
+		OrgName:      svc.Organization,
+		Multilingual: svc.Multilingual,
+		Languages:    svc.Languages,
+		Open:         open,
+		Notes:        p.trList(locale, "service."+svc.Slug+".notes", svc.Notes),
+		Source:       p.source(l, svc.Source),
+	}
+	if v.Name != svc.Name {
+		v.OfficialName = svc.Name
+	}
+	if o, ok := snap.orgs[svc.Organization]; ok {
+		v.OrgName = p.tr(locale, "org."+o.Slug+".name", o.Name)
+	}
+	var err error
+	if v.Kind, err = label(l, "kind."+svc.Kind); err != nil {
+		return v, err
+	}
+	if svc.AnonymousOK != nil {
+		v.Anonymous = "no"
+		if *svc.AnonymousOK {
+			v.Anonymous = "yes"
+		}
+	}
+	for i, a := range svc.Areas {
+		sc, err := label(l, "area."+a.Scope)
+		if err != nil {
+			return v, err
+		}
+		name := p.tr(locale, "service."+svc.Slug+".areas."+strconv.Itoa(i), a.Name)
+		if name == "" {
+			name, sc = sc, ""
+		}
+		v.Areas = append(v.Areas, areaView{Name: name, Scope: sc})
+	}
+	for _, t := range svc.Topics {
+		if tp, ok := p.meta.Topic(t); ok {
+			v.Topics = append(v.Topics, topicView{Slug: tp.Slug, Label: p.topicLabel(locale, tp)})
+		}
+	}
+	if v.Hours, err = p.hours(l, "service."+svc.Slug, svc.Hours); err != nil {
+		return v, err
+	}
+	// An organization's own work is reached through its website and
+	// handles, as the source gives them.
+	org := snap.orgs[svc.Organization]
+	var o directory.Organization
+	if org != nil {
+		o = *org
+	}
+	contacts := triage.ContactsOf(*svc, o)
+	for _, sc := range o.Social {
+		if svc.Kind == directory.KindOrganization && len(svc.ContactsBy(directory.ChannelSocial)) == 0 {
+			contacts = append(contacts, directory.Contact{Channel: directory.ChannelSocial, Display: sc.Handle, Value: sc.URL, Source: o.Source})
+		}
+	}
+	for _, c := range contacts {
+		cv, err := p.contact(svc, c)
+		if err != nil {
+			return v, err
+		}
+		for i, own := range svc.Contacts {
+			if own.Channel == c.Channel && own.Value == c.Value {
+				cv.Purpose = p.tr(locale, "service."+svc.Slug+".contacts."+strconv.Itoa(i)+".purpose", c.Purpose)
+			}
+		}
+		v.Contacts = append(v.Contacts, cv)
+	}
+	return v, nil
+}
+
+func (p *Pages) service(w http.ResponseWriter, r *http.Request) {
+	ctx, loc := r.Context(), p.locale(r)
+	snap, err := p.current(ctx)
+	if err != nil {
+		p.fail(w, r, loc, err)
+		return
+	}
+	slug := r.PathValue("slug")
+	svc, ok := snap.services[slug]
+	if !ok {
+		p.notFound(w, r, loc)
+		return
+	}
+	// The page depends on the time only through "open now": one cached
+	// copy per state (open, closed, unknown), the state computed per request.
+	open := snap.openState(svc, p.now())
+	p.serveCached(w, r, loc, snap, pageKey{locale: loc, name: pageService, slug: slug, open: open}, func() (any, error) { return p.serviceView(loc, snap, svc, open) })
+}
