@@ -28,6 +28,11 @@ func codeKeys() []string {
 	for _, n := range knownNetworks() {
 		keys = append(keys, "social."+n)
 	}
+	for _, subject := range []string{"home.hotline", "service"} {
+		for _, e := range statementEndings {
+			keys = append(keys, subject+"."+e)
+		}
+	}
 	return append(keys, helpKeys()...)
 }
 

@@ -38,6 +38,34 @@ type marks struct {
 	Immigration, NotImmigration       bool
 }
 
+// statementEndings end the catalog keys of the statement of what a
+// source says of a service's ties to police and immigration.
+var statementEndings = []string{"le_and_immigration", "le_only", "le", "immigration_only", "immigration", "neither", "unstated"}
+
+// statementKey is the catalog key, under subject ("home.hotline" for the
+// home page's hotline, "service" for a service's page), of the one
+// sentence that says what m says.
+func (m marks) statementKey(subject string) string {
+	var end string
+	switch {
+	case m.LawEnforcement && m.Immigration:
+		end = "le_and_immigration"
+	case m.LawEnforcement && m.NotImmigration:
+		end = "le_only"
+	case m.LawEnforcement:
+		end = "le"
+	case m.Immigration && m.NotLawEnforcement:
+		end = "immigration_only"
+	case m.Immigration:
+		end = "immigration"
+	case m.Neither():
+		end = "neither"
+	default:
+		end = "unstated"
+	}
+	return subject + "." + end
+}
+
 func newMarks(law, immigration *bool) marks {
 	return marks{
 		LawEnforcement: law != nil && *law, NotLawEnforcement: law != nil && !*law,

@@ -31,11 +31,12 @@ type homeView struct {
 
 type hotlineView struct {
 	marks
-	Slug  string
-	Name  string
-	Call  *contactView
-	Text  *contactView
-	Hours string // the source's words, for 24/7 hours; empty otherwise
+	Statement string // what the source says of police and immigration
+	Slug      string
+	Name      string
+	Call      *contactView
+	Text      *contactView
+	Hours     string // the source's words, for 24/7 hours; empty otherwise
 }
 
 func (p *Pages) item(locale string, snap *snapshot, svc *directory.Service) (serviceItem, error) {
@@ -96,6 +97,10 @@ func (p *Pages) homeView(locale string, snap *snapshot) (homeView, error) {
 			marks: newMarks(hotline.LawEnforcement, hotline.ImmigrationAuthority),
 			Slug:  hotline.Slug,
 			Name:  p.tr(locale, "service."+hotline.Slug+".name", hotline.Name),
+		}
+		var err error
+		if h.Statement, err = label(p.cat.Localizer(locale), h.statementKey("home.hotline")); err != nil {
+			return v, err
 		}
 		if hotline.Hours.Kind == directory.HoursAlways {
 			h.Hours = p.tr(locale, "service."+hotline.Slug+".hours.display", hotline.Hours.Display)

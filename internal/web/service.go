@@ -18,6 +18,7 @@ type areaView struct {
 type serviceView struct {
 	base
 	marks
+	Statement string // what the source says of police and immigration
 	// OfficialName is the name as the source writes it, when the page
 	// shows a translation.
 	OfficialName string
@@ -57,13 +58,16 @@ func (p *Pages) serviceView(locale string, snap *snapshot, svc *directory.Servic
 		Notes:        p.trList(locale, "service."+svc.Slug+".notes", svc.Notes),
 		Source:       p.source(l, svc.Source),
 	}
+	var err error
+	if v.Statement, err = label(l, v.statementKey("service")); err != nil {
+		return v, err
+	}
 	if v.Name != svc.Name {
 		v.OfficialName = svc.Name
 	}
 	if o, ok := snap.orgs[svc.Organization]; ok {
 		v.OrgName = p.tr(locale, "org."+o.Slug+".name", o.Name)
 	}
-	var err error
 	if v.Kind, err = label(l, "kind."+svc.Kind); err != nil {
 		return v, err
 	}
