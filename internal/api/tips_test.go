@@ -315,9 +315,16 @@ func (e *tipEnv) attachments(tb testing.TB, t store.Tip) [][]byte {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	doc, err := intake.OpenTip(t, e.recoveryID(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(doc.Attachments) != len(atts) {
+		tb.Fatalf("the tip lists %d attachments, the store holds %d", len(doc.Attachments), len(atts))
+	}
 	var out [][]byte
-	for _, a := range atts {
-		plain, err := tips.Open(a.Sealed, e.recoveryID(tb))
+	for i, a := range atts {
+		plain, err := intake.OpenAttachment(a, &doc.Attachments[i], e.recoveryID(tb))
 		if err != nil {
 			tb.Fatal(err)
 		}

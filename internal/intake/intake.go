@@ -9,6 +9,7 @@
 package intake
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -330,7 +331,7 @@ func (d *Desk) Submit(ctx context.Context, t Tip) (tips.Receipt, error) {
 		if utf8.RuneCountInString(name) > MaxFileName || !utf8.ValidString(name) {
 			name = "attachment"
 		}
-		sealed, err := tips.Seal(f.Data, recips...)
+		sealed, err := tips.SealPadded(f.Data, padFile, recips...)
 		if err != nil {
 			return tips.Receipt{}, fmt.Errorf("intake: seal attachment: %w", err)
 		}
@@ -341,7 +342,7 @@ func (d *Desk) Submit(ctx context.Context, t Tip) (tips.Receipt, error) {
 	if err != nil {
 		return tips.Receipt{}, fmt.Errorf("intake: encode tip: %w", err)
 	}
-	sealed, err := tips.Seal(plain, recips...)
+	sealed, err := tips.SealPadded(plain, padJSON, recips...)
 	clear(plain)
 	if err != nil {
 		return tips.Receipt{}, fmt.Errorf("intake: seal tip: %w", err)
@@ -444,7 +445,7 @@ func (d *Desk) addMessage(ctx context.Context, t store.Tip, author, text string)
 	if err != nil {
 		return fmt.Errorf("intake: encode message: %w", err)
 	}
-	sealed, err := tips.Seal(plain, append(append([]age.Recipient(nil), recips...), tipster)...)
+	sealed, err := tips.SealPadded(plain, padJSON, append(append([]age.Recipient(nil), recips...), tipster)...)
 	clear(plain)
 	if err != nil {
 		return fmt.Errorf("intake: seal message: %w", err)
@@ -456,7 +457,7 @@ func (d *Desk) addMessage(ctx context.Context, t store.Tip, author, text string)
 }
 
 func openMessage(sealed []byte, ids ...age.Identity) (string, error) {
-	plain, err := tips.Open(sealed, ids...)
+	plain, err := openDocument(sealed, ids...)
 	if err != nil {
 		return "", err
 	}
@@ -472,7 +473,7 @@ func openMessage(sealed []byte, ids ...age.Identity) (string, error) {
 // OpenTip opens a stored tip with an operator's or the recovery identity.
 func OpenTip(t store.Tip, ids ...age.Identity) (Sealed, error) {
 	var doc Sealed
-	plain, err := tips.Open(t.Sealed, ids...)
+	plain, err := openDocument(t.Sealed, ids...)
 	if err != nil {
 		return doc, fmt.Errorf("intake: open tip %d: %w", t.ID, err)
 	}
@@ -482,6 +483,50 @@ func OpenTip(t store.Tip, ids ...age.Identity) (Sealed, error) {
 		return doc, fmt.Errorf("intake: decode tip %d: %w", t.ID, err)
 	}
 	return doc, nil
+}
+
+// Padding (see tips.SealPadded): what a sealed tip, message or attachment
+// says about the size of what it holds is only its size bucket. Tips and
+// messages are JSON documents, padded with spaces: JSON from json.Marshal
+// never ends in one, so trimming them gives back the document exactly, and
+// documents sealed before padding (Haven before it padded) open unchanged.
+// Files are padded with zeros, and cut back to the size the sealed tip
+// records for them (AttachmentInfo.Size); files sealed before padding are
+// already that size.
+const (
+	padJSON byte = ' '
+	padFile byte = 0
+)
+
+// openDocument opens a sealed JSON document and removes its padding.
+func openDocument(sealed []byte, ids ...age.Identity) ([]byte, error) {
+	plain, err := tips.Open(sealed, ids...)
+	if err != nil {
+		return nil, err
+	}
+	doc := bytes.TrimRight(plain, string(padJSON))
+	clear(plain[len(doc):])
+	return doc, nil
+}
+
+// OpenAttachment opens a stored attachment with an operator's or the
+// recovery identity, and returns the file exactly as it was sealed: info is
+// what the opened tip says of it (Sealed.Attachments, in the same order as
+// store.TipStore.Attachments). A nil info leaves the padding on.
+func OpenAttachment(a store.Attachment, info *AttachmentInfo, ids ...age.Identity) ([]byte, error) {
+	plain, err := tips.Open(a.Sealed, ids...)
+	if err != nil {
+		return nil, fmt.Errorf("intake: open attachment %d: %w", a.ID, err)
+	}
+	if info == nil {
+		return plain, nil
+	}
+	if info.Size < 0 || info.Size > len(plain) {
+		clear(plain)
+		return nil, fmt.Errorf("intake: open attachment %d: it holds %d bytes, less than the %d its tip records", a.ID, len(plain), info.Size)
+	}
+	clear(plain[info.Size:])
+	return plain[:info.Size], nil
 }
 
 // OpenMessages opens the conversation of a tip with an operator's or the
