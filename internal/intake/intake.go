@@ -233,6 +233,8 @@ type Config struct {
 	Secret tips.Secret
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Budget limits the bytes the desk stores (see Budget).
+	Budget Budget
 }
 
 // recipientsTTL is how long the list of recipients is reused before the
@@ -245,6 +247,7 @@ type Desk struct {
 	secret tips.Secret
 	now    func() time.Time
 	log    *slog.Logger
+	budget *budget
 
 	mu      sync.Mutex
 	recips  []age.Recipient
@@ -256,7 +259,7 @@ func New(cfg Config) (*Desk, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("intake: Config.Store is nil")
 	}
-	d := &Desk{store: cfg.Store, secret: cfg.Secret, now: cfg.Now, log: cfg.Logger}
+	d := &Desk{store: cfg.Store, secret: cfg.Secret, now: cfg.Now, log: cfg.Logger, budget: newBudget(cfg.Budget)}
 	if d.now == nil {
 		d.now = time.Now
 	}
@@ -312,7 +315,8 @@ func (d *Desk) Open(ctx context.Context) bool {
 
 // Submit validates, strips, seals and stores a tip, and returns its
 // receipt once the tip is durably stored. A *FieldError says what is wrong
-// with the tip; nothing is stored then.
+// with the tip, a *FullError that there is no room for it now (see Budget);
+// nothing is stored then.
 func (d *Desk) Submit(ctx context.Context, t Tip) (tips.Receipt, error) {
 	if fe := t.Validate(); fe != nil {
 		return tips.Receipt{}, fe
@@ -326,6 +330,7 @@ func (d *Desk) Submit(ctx context.Context, t Tip) (tips.Receipt, error) {
 	}
 	doc := Sealed{Tip: t}
 	var atts []store.NewAttachment
+	var size int64
 	for _, f := range t.Files {
 		name := f.Name
 		if utf8.RuneCountInString(name) > MaxFileName || !utf8.ValidString(name) {
@@ -336,6 +341,7 @@ func (d *Desk) Submit(ctx context.Context, t Tip) (tips.Receipt, error) {
 			return tips.Receipt{}, fmt.Errorf("intake: seal attachment: %w", err)
 		}
 		atts = append(atts, store.NewAttachment{Sealed: sealed})
+		size += int64(len(sealed))
 		doc.Attachments = append(doc.Attachments, AttachmentInfo{Name: name, Type: f.Type, Size: len(f.Data), Stripped: f.stripped})
 	}
 	plain, err := json.Marshal(doc)
@@ -346,6 +352,10 @@ func (d *Desk) Submit(ctx context.Context, t Tip) (tips.Receipt, error) {
 	clear(plain)
 	if err != nil {
 		return tips.Receipt{}, fmt.Errorf("intake: seal tip: %w", err)
+	}
+	size += int64(len(sealed))
+	if err := d.Room(ctx, size); err != nil {
+		return tips.Receipt{}, err
 	}
 	receipt, err := tips.NewReceipt()
 	if err != nil {
@@ -364,6 +374,7 @@ func (d *Desk) Submit(ctx context.Context, t Tip) (tips.Receipt, error) {
 	}); err != nil {
 		return tips.Receipt{}, fmt.Errorf("intake: store tip: %w", err)
 	}
+	d.budget.add(size)
 	return receipt, nil
 }
 
@@ -405,7 +416,8 @@ func (d *Desk) Status(ctx context.Context, r tips.Receipt) (Status, error) {
 	return st, nil
 }
 
-// AddTipsterMessage adds a message from the holder of the receipt.
+// AddTipsterMessage adds a message from the holder of the receipt. A
+// *FullError says there is no room for it now (see Budget).
 func (d *Desk) AddTipsterMessage(ctx context.Context, r tips.Receipt, text string) error {
 	t, err := d.lookup(ctx, r)
 	if err != nil {
@@ -414,7 +426,8 @@ func (d *Desk) AddTipsterMessage(ctx context.Context, r tips.Receipt, text strin
 	return d.addMessage(ctx, t, store.AuthorTipster, text)
 }
 
-// Reply adds an operator's message to the tip with the id.
+// Reply adds an operator's message to the tip with the id. The storage
+// budget counts it but never refuses it.
 func (d *Desk) Reply(ctx context.Context, id int64, text string) error {
 	t, err := d.store.Tip(ctx, id)
 	if err != nil {
@@ -450,9 +463,15 @@ func (d *Desk) addMessage(ctx context.Context, t store.Tip, author, text string)
 	if err != nil {
 		return fmt.Errorf("intake: seal message: %w", err)
 	}
+	if author == store.AuthorTipster {
+		if err := d.Room(ctx, int64(len(sealed))); err != nil {
+			return err
+		}
+	}
 	if _, err := d.store.AddTipMessage(ctx, t.ID, author, sealed, d.now()); err != nil {
 		return fmt.Errorf("intake: store message: %w", err)
 	}
+	d.budget.add(int64(len(sealed)))
 	return nil
 }
 
@@ -560,7 +579,8 @@ func (d *Desk) Purge(ctx context.Context, retention time.Duration) (int, error) 
 }
 
 // RunRetention purges expired tips now and then every interval, until ctx
-// ends. Failures are logged and retried at the next interval.
+// ends. Failures are logged and retried at the next interval. Each interval
+// it also logs how many tips and messages found no room (see Budget).
 func (d *Desk) RunRetention(ctx context.Context, retention, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -572,6 +592,7 @@ func (d *Desk) RunRetention(ctx context.Context, retention, interval time.Durati
 		case n > 0:
 			d.log.InfoContext(ctx, "tip retention: deleted expired tips", "tips", n)
 		}
+		d.reportRefusals(ctx)
 		select {
 		case <-ctx.Done():
 			return
