@@ -2,12 +2,14 @@ package intake
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/haven-project/haven/internal/store"
+	"github.com/haven-project/haven/internal/tips"
 )
 
 // The storage budget. Every tip may carry MaxFiles files of MaxFileBytes,
@@ -133,6 +135,34 @@ func newBudget(b Budget) *budget {
 // again with the exact size.
 func (d *Desk) Room(ctx context.Context, need int64) error {
 	return d.budget.room(ctx, d.store, d.now(), need)
+}
+
+// RoomFor is Room for t as Submit would store it now, sealed and padded.
+// A handler asks it after StripFiles and before it uses up the tip's form
+// token, so that a tip refused for want of room may be sent again with the
+// same token. It returns ErrClosed when the desk takes no tips.
+func (d *Desk) RoomFor(ctx context.Context, t *Tip) error {
+	recips, err := d.Recipients(ctx)
+	if err != nil {
+		return err
+	}
+	plain, err := json.Marshal(t.document())
+	if err != nil {
+		return fmt.Errorf("intake: encode tip: %w", err)
+	}
+	need := sealedSize(tips.PaddedSize(len(plain)), len(recips))
+	clear(plain)
+	for _, f := range t.Files {
+		need += sealedSize(tips.PaddedSize(len(f.Data)), len(recips))
+	}
+	return d.Room(ctx, need)
+}
+
+// sealedSize is a little more than the length of the age ciphertext of n
+// bytes sealed to r recipients: a header of under 100 bytes a recipient
+// and 70 more, a 16-byte nonce, and a 16-byte tag per 64 KiB chunk.
+func sealedSize(n, r int) int64 {
+	return int64(n + 16 + 16*(n/(64<<10)+1) + 70 + 100*r)
 }
 
 func (b *budget) room(ctx context.Context, st store.TipStore, now time.Time, need int64) error {

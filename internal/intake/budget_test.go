@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
+
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/testenv"
 	"github.com/haven-project/haven/internal/tips"
@@ -188,5 +190,28 @@ func TestBudgetRefusalsNotLogged(t *testing.T) {
 	d.reportRefusals(ctx)
 	if logs.Len() != 0 {
 		t.Errorf("a second report with no new refusal: %q", logs.String())
+	}
+}
+
+// TestSealedSizeEstimate: what RoomFor expects a tip to take is never less
+// than what sealing takes, and not much more.
+func TestSealedSizeEstimate(t *testing.T) {
+	var recips []age.Recipient
+	for range 4 {
+		id, err := tips.GenerateIdentity()
+		if err != nil {
+			t.Fatal(err)
+		}
+		recips = append(recips, id.Recipient())
+		for _, n := range []int{0, 5000, 64 << 10, 1<<20 + 1, 3 << 20} {
+			ct, err := tips.SealPadded(make([]byte, n), 0, recips...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			est := sealedSize(tips.PaddedSize(n), len(recips))
+			if est < int64(len(ct)) || est > int64(len(ct))+16*int64(len(recips))+64 {
+				t.Errorf("%d bytes to %d recipients: estimated %d, sealed %d", n, len(recips), est, len(ct))
+			}
+		}
 	}
 }

@@ -328,23 +328,17 @@ func (d *Desk) Submit(ctx context.Context, t Tip) (tips.Receipt, error) {
 	if fe := t.StripFiles(); fe != nil {
 		return tips.Receipt{}, fe
 	}
-	doc := Sealed{Tip: t}
 	var atts []store.NewAttachment
 	var size int64
 	for _, f := range t.Files {
-		name := f.Name
-		if utf8.RuneCountInString(name) > MaxFileName || !utf8.ValidString(name) {
-			name = "attachment"
-		}
 		sealed, err := tips.SealPadded(f.Data, padFile, recips...)
 		if err != nil {
 			return tips.Receipt{}, fmt.Errorf("intake: seal attachment: %w", err)
 		}
 		atts = append(atts, store.NewAttachment{Sealed: sealed})
 		size += int64(len(sealed))
-		doc.Attachments = append(doc.Attachments, AttachmentInfo{Name: name, Type: f.Type, Size: len(f.Data), Stripped: f.stripped})
 	}
-	plain, err := json.Marshal(doc)
+	plain, err := json.Marshal(t.document())
 	if err != nil {
 		return tips.Receipt{}, fmt.Errorf("intake: encode tip: %w", err)
 	}
@@ -376,6 +370,20 @@ func (d *Desk) Submit(ctx context.Context, t Tip) (tips.Receipt, error) {
 	}
 	d.budget.add(size)
 	return receipt, nil
+}
+
+// document is what is sealed for t: its fields and a list of its files,
+// in order.
+func (t *Tip) document() Sealed {
+	doc := Sealed{Tip: *t}
+	for _, f := range t.Files {
+		name := f.Name
+		if utf8.RuneCountInString(name) > MaxFileName || !utf8.ValidString(name) {
+			name = "attachment"
+		}
+		doc.Attachments = append(doc.Attachments, AttachmentInfo{Name: name, Type: f.Type, Size: len(f.Data), Stripped: f.stripped})
+	}
+	return doc
 }
 
 // lookup finds the tip of a receipt.
