@@ -61,6 +61,11 @@ func (a *API) postTip(w http.ResponseWriter, r *http.Request) error {
 	if !a.guard.AllowSubmit(a.guard.Source(r)) {
 		return rateLimited(w)
 	}
+	// With no room to store it, a tip is refused before its body is read:
+	// the body's length is the guess of its size. Submit checks again.
+	if err := a.desk.Room(r.Context(), max(r.ContentLength, 0)); err != nil {
+		return tipError(w, err)
+	}
 	var sub intake.Submission
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mt {
@@ -73,7 +78,7 @@ func (a *API) postTip(w http.ResponseWriter, r *http.Request) error {
 		r.Body = http.MaxBytesReader(w, r.Body, intake.MaxMultipartBytes)
 		s, err := intake.ReadMultipart(r)
 		if err != nil {
-			return tipError(err)
+			return tipError(w, err)
 		}
 		sub = s
 	case "application/json":
@@ -86,7 +91,7 @@ func (a *API) postTip(w http.ResponseWriter, r *http.Request) error {
 		}
 		s, err := intake.ReadJSON(body)
 		if err != nil {
-			return tipError(err)
+			return tipError(w, err)
 		}
 		sub = s
 	default:
@@ -95,17 +100,20 @@ func (a *API) postTip(w http.ResponseWriter, r *http.Request) error {
 	// The tip is checked before the token is used up, so that a tip with a
 	// mistake can be sent again with the same token.
 	if fe := sub.Tip.Validate(); fe != nil {
-		return tipError(fe)
+		return tipError(w, fe)
 	}
 	if fe := sub.Tip.StripFiles(); fe != nil {
-		return tipError(fe)
+		return tipError(w, fe)
+	}
+	if err := a.desk.RoomFor(r.Context(), &sub.Tip); err != nil {
+		return tipError(w, err)
 	}
 	if err := a.guard.Redeem(sub.Token, sub.Pow); err != nil {
 		return tokenError(w, err)
 	}
 	receipt, err := a.desk.Submit(r.Context(), sub.Tip)
 	if err != nil {
-		return tipError(err)
+		return tipError(w, err)
 	}
 	a.writeJSON(w, r, http.StatusCreated, struct {
 		Receipt string `json:"receipt"`
@@ -182,7 +190,7 @@ func (a *API) tipStatus(w http.ResponseWriter, r *http.Request) error {
 	}
 	st, err := a.desk.Status(r.Context(), rc)
 	if err != nil {
-		return tipError(err)
+		return tipError(w, err)
 	}
 	a.writeJSON(w, r, http.StatusOK, st)
 	return nil
@@ -207,7 +215,7 @@ func (a *API) tipMessage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := a.desk.AddTipsterMessage(r.Context(), rc, msg); err != nil {
-		return tipError(err)
+		return tipError(w, err)
 	}
 	a.writeJSON(w, r, http.StatusCreated, struct{}{})
 	return nil
@@ -248,9 +256,15 @@ func rateLimited(w http.ResponseWriter) error {
 }
 
 // tipError turns an intake error into an API error.
-func tipError(err error) error {
+func tipError(w http.ResponseWriter, err error) error {
 	var fe *intake.FieldError
+	var full *intake.FullError
 	switch {
+	case errors.As(err, &full):
+		// Not logged: a refusal's log line would carry a tip's time, and
+		// a full desk would write one per tip.
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(full.RetryAfter.Seconds())))))
+		return &apiError{kind: kindUnavailable, msg: "The server is storing no more tips or messages for now. Nothing was stored: send it again after the seconds Retry-After gives."}
 	case errors.As(err, &fe):
 		if fe.Code == "too_big" && fe.Field == "body" {
 			return &apiError{kind: kindTooLarge, msg: "The request body is too large."}

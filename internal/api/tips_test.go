@@ -80,6 +80,8 @@ type tipEnv struct {
 type tipOptions struct {
 	guard      intake.GuardConfig // Secret and Now are filled in
 	noRecovery bool
+	budget     intake.Budget
+	log        *slog.Logger // the API's; nil discards
 }
 
 func newTipEnv(tb testing.TB, opt tipOptions) *tipEnv {
@@ -105,7 +107,7 @@ func newTipEnv(tb testing.TB, opt tipOptions) *tipEnv {
 	if _, err := db.AddOperator(ctx, "ana", op.Recipient().String(), c.Now()); err != nil {
 		tb.Fatal(err)
 	}
-	desk, err := intake.New(intake.Config{Store: db, Secret: secret, Now: c.Now})
+	desk, err := intake.New(intake.Config{Store: db, Secret: secret, Now: c.Now, Budget: opt.budget})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -121,7 +123,7 @@ func newTipEnv(tb testing.TB, opt tipOptions) *tipEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	a := New(Config{Store: db, Meta: p.Meta, Now: c.Now, Desk: desk, Guard: guard})
+	a := New(Config{Store: db, Meta: p.Meta, Now: c.Now, Desk: desk, Guard: guard, Logger: opt.log})
 	mux := route.NewMux(route.Config{})
 	a.Register(mux)
 	f := &fixture{pack: p, api: a, mux: mux}
@@ -316,9 +318,16 @@ func (e *tipEnv) attachments(tb testing.TB, t store.Tip) [][]byte {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	doc, err := intake.OpenTip(t, e.recoveryID(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(doc.Attachments) != len(atts) {
+		tb.Fatalf("the tip lists %d attachments, the store holds %d", len(doc.Attachments), len(atts))
+	}
 	var out [][]byte
-	for _, a := range atts {
-		plain, err := tips.Open(a.Sealed, e.recoveryID(tb))
+	for i, a := range atts {
+		plain, err := intake.OpenAttachment(a, &doc.Attachments[i], e.recoveryID(tb))
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -647,6 +656,63 @@ func TestSubmitTipClosed(t *testing.T) {
 	if !desk.Open(context.Background()) {
 		t.Error("the desk is closed with a recovery key")
 	}
+}
+
+// TestSubmitTipFull: once the hour's storage budget is used up, tips and
+// messages are refused with 503 and Retry-After (the next hour), nothing
+// is stored, the token is not used up, a large tip is refused before its
+// body is read, and no refusal is logged.
+func TestSubmitTipFull(t *testing.T) {
+	var logs bytes.Buffer
+	// A short tip is sealed to 4 KiB and some 250 bytes of header: two fit.
+	e := newTipEnv(t, tipOptions{budget: intake.Budget{Hour: 10_000, Day: -1}, log: slog.New(slog.NewTextHandler(&logs, nil))})
+	rc := receiptOf(t, e.postJSON(t, "/api/v1/tips", `{"token":`+strconv.Quote(e.token(t))+`,"what_happened":"first"}`))
+	receiptOf(t, e.postJSON(t, "/api/v1/tips", `{"token":`+strconv.Quote(e.token(t))+`,"what_happened":"second"}`))
+
+	tok := e.token(t)
+	body := `{"token":` + strconv.Quote(tok) + `,"what_happened":"third"}`
+	e.clock.Add(20 * time.Minute) // 15:20: the hour ends in 40 minutes
+	w := e.postJSON(t, "/api/v1/tips", body)
+	wantError(t, w, http.StatusServiceUnavailable, "unavailable", "")
+	if ra := w.Header().Get("Retry-After"); ra != "2400" {
+		t.Errorf("Retry-After = %q, want 2400 (the next hour)", ra)
+	}
+	w = e.postJSON(t, "/api/v1/tips/messages", `{"receipt":"`+rc.String()+`","message":"more"}`)
+	wantError(t, w, http.StatusServiceUnavailable, "unavailable", "")
+	if ra := w.Header().Get("Retry-After"); ra != "2400" {
+		t.Errorf("message: Retry-After = %q, want 2400", ra)
+	}
+
+	// A large tip is answered before its body is read.
+	r := httptest.NewRequest("POST", "/api/v1/tips", unreadable{t})
+	r.ContentLength = 20 << 20
+	r.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+	rec := httptest.NewRecorder()
+	e.mux.ServeHTTP(rec, r)
+	e.v.validate(t, "POST", "/api/v1/tips", rec)
+	wantError(t, rec, http.StatusServiceUnavailable, "unavailable", "")
+
+	if n := e.tipCount(t); n != 2 {
+		t.Fatalf("%d tips stored, want 2", n)
+	}
+	st, err := e.desk.Status(context.Background(), rc)
+	if err != nil || len(st.Messages) != 0 {
+		t.Fatalf("status %+v, %v: a refused message was stored", st, err)
+	}
+	if logs.Len() != 0 {
+		t.Errorf("refusals logged:\n%s", logs.String())
+	}
+	// The next hour the same token goes through.
+	e.clock.Add(40 * time.Minute)
+	receiptOf(t, e.postJSON(t, "/api/v1/tips", body))
+}
+
+// unreadable is a request body a test must not see read.
+type unreadable struct{ tb testing.TB }
+
+func (u unreadable) Read([]byte) (int, error) {
+	u.tb.Error("the body was read")
+	return 0, io.EOF
 }
 
 // TestSubmitTipMultipart: a multipart tip with attachments; the fields as

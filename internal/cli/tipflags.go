@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/netip"
 	"path/filepath"
 	"strconv"
@@ -29,6 +31,10 @@ type tipFlags struct {
 	rate       float64
 	rateSource float64
 	proxies    []netip.Prefix
+	// budgetHour and budgetDay bound the bytes of tips stored per clock
+	// hour and per 24 hours, minFree the free bytes the SQLite file's
+	// disk keeps; -1 is off (see intake.Budget).
+	budgetHour, budgetDay, minFree int64
 	// envErr is a bad HAVEN_TIP_* value, reported by check: a retention
 	// longer than the organization set, or a proxy ignored, must not pass
 	// silently.
@@ -64,9 +70,76 @@ func (t *tipFlags) register(fs *flag.FlagSet, env Env) {
 		}
 		t.proxies = p
 	}
+	t.budgetHour, t.budgetDay, t.minFree = intake.DefaultBudgetHour, intake.DefaultBudgetDay, intake.DefaultMinFree
+	t.bytesFlag(fs, env, &t.budgetHour, "tip-budget-hour", "HAVEN_TIP_BUDGET_HOUR",
+		"most bytes of tips, attachments and messages stored in one clock hour, e.g. 256MiB or 1GB; off turns the budget off (default 256MiB)")
+	t.bytesFlag(fs, env, &t.budgetDay, "tip-budget-day", "HAVEN_TIP_BUDGET_DAY",
+		"most bytes of tips, attachments and messages stored in the last 24 clock hours (default 1GiB)")
+	t.bytesFlag(fs, env, &t.minFree, "tip-min-free", "HAVEN_TIP_MIN_FREE",
+		"refuse tips that would leave less free space than this on the SQLite database's disk; 0 or off turns the floor off, and PostgreSQL has none (default 1GiB)")
 	fs.Float64Var(&t.rate, "tip-rate", 0, "tips and messages per second from everyone together; 0 is the default (50), -1 turns the limit off")
 	fs.Float64Var(&t.rateSource, "tip-rate-source", 0, "tips and messages per minute from one address; 0 is the default (6), -1 turns the limit off")
 }
+
+// bytesFlag registers a size flag read by parseBytes, and reads its
+// environment variable the way the other HAVEN_TIP_* ones are read.
+func (t *tipFlags) bytesFlag(fs *flag.FlagSet, env Env, p *int64, name, key, usage string) {
+	fs.Func(name, usage+" (env "+key+")", func(s string) error {
+		n, err := parseBytes(s)
+		*p = n
+		return err
+	})
+	if v := env.getenv(key); v != "" {
+		n, err := parseBytes(v)
+		if err != nil {
+			t.envErr = fmt.Errorf("%s: %v: %w", key, err, errUsage)
+		}
+		*p = n
+	}
+}
+
+// byteUnits are the units parseBytes knows, in lower case: SI (kB = 1000)
+// and binary (KiB = 1024); a bare K, M, G or T is binary, as most servers
+// read it.
+var byteUnits = map[string]int64{
+	"": 1, "b": 1,
+	"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+	"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40,
+	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
+}
+
+// parseBytes reads a size: "268435456", "256MiB", "1 GB", "512M", or "off"
+// (-1).
+func parseBytes(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if strings.EqualFold(s, "off") {
+		return -1, nil
+	}
+	digits := strings.TrimRightFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	unit, ok := byteUnits[strings.ToLower(strings.TrimSpace(s[len(digits):]))]
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if !ok || err != nil || n < 0 || n > math.MaxInt64/unit {
+		return 0, fmt.Errorf("%q: want a size in bytes, like 268435456, 256MiB or 1GB, or off", s)
+	}
+	return n * unit, nil
+}
+
+// formatBytes writes n in the largest binary unit that divides it.
+func formatBytes(n int64) string {
+	for _, u := range []struct {
+		name string
+		size int64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n >= u.size && n%u.size == 0 {
+			return strconv.FormatInt(n/u.size, 10) + u.name
+		}
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// minTipBudget is the least storage budget: the largest tip (MaxFiles
+// files of MaxFileBytes, padded, and the text) must fit in it.
+const minTipBudget = 64 << 20
 
 // parseProxies reads "10.0.0.1,192.168.0.0/16".
 func parseProxies(s string) ([]netip.Prefix, error) {
@@ -121,7 +194,39 @@ func (t *tipFlags) check() error {
 	case t.retention < time.Hour:
 		return fmt.Errorf("--tip-retention: keep tips at least an hour: %w", errUsage)
 	}
+	for _, b := range []struct {
+		name string
+		n    int64
+	}{{"tip-budget-hour", t.budgetHour}, {"tip-budget-day", t.budgetDay}} {
+		if b.n >= 0 && b.n < minTipBudget {
+			return fmt.Errorf("--%s %s: want at least %s, so that the largest tip (%d files of %d MiB) fits, or off: %w",
+				b.name, formatBytes(b.n), formatBytes(minTipBudget), intake.MaxFiles, intake.MaxFileBytes>>20, errUsage)
+		}
+	}
+	if t.budgetHour >= 0 && t.budgetDay >= 0 && t.budgetDay < t.budgetHour {
+		return fmt.Errorf("--tip-budget-day %s is less than --tip-budget-hour %s: %w", formatBytes(t.budgetDay), formatBytes(t.budgetHour), errUsage)
+	}
 	return nil
+}
+
+// budget is the desk's storage budget. The free-space floor needs a store
+// that knows its disk (SQLite's FreeBytes); PostgreSQL keeps its files
+// elsewhere, and has the budgets only.
+func (t *tipFlags) budget(st any, logger *slog.Logger) intake.Budget {
+	b := intake.Budget{Hour: t.budgetHour, Day: t.budgetDay, MinFree: t.minFree}
+	if b.MinFree == 0 {
+		b.MinFree = -1 // 0 is intake's default; here it says "no floor"
+	}
+	fb, ok := st.(interface{ FreeBytes() (int64, error) })
+	if !ok || b.MinFree < 0 {
+		return b
+	}
+	if _, err := fb.FreeBytes(); errors.Is(err, errors.ErrUnsupported) {
+		logger.Warn("--tip-min-free is not checked: this system does not say how much disk space is free")
+		return b
+	}
+	b.Free = fb.FreeBytes
+	return b
 }
 
 // secretPath is where the installation's tip secret lives.
@@ -145,7 +250,7 @@ func (t *tipFlags) open(st store.Store, db string, env Env, logger *slog.Logger)
 	if err != nil {
 		return nil, nil, fmt.Errorf("tip secret: %w", err)
 	}
-	desk, err := intake.New(intake.Config{Store: ts, Secret: secret, Now: env.Now, Logger: logger})
+	desk, err := intake.New(intake.Config{Store: ts, Secret: secret, Now: env.Now, Logger: logger, Budget: t.budget(st, logger)})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -26,7 +26,6 @@ import (
 
 	"github.com/haven-project/haven/internal/intake"
 	"github.com/haven-project/haven/internal/store"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 // stdin is what `haven tips reply --message -` reads; tests replace it.
@@ -643,10 +642,12 @@ command then exits 1 after exporting the rest.`)
 		}
 		for i, a := range atts {
 			name := "attachment"
+			var info *intake.AttachmentInfo
 			if i < len(doc.Attachments) {
-				name = doc.Attachments[i].Name
+				info = &doc.Attachments[i]
+				name = info.Name
 			}
-			plain, err := tips.Open(a.Sealed, ids...)
+			plain, err := intake.OpenAttachment(a, info, ids...)
 			if err != nil {
 				problem("tip %d: %v", t.ID, openErr(fmt.Sprintf("attachment %d", i+1), err))
 				continue

@@ -9,6 +9,7 @@
 package intake
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -232,6 +233,8 @@ type Config struct {
 	Secret tips.Secret
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Budget limits the bytes the desk stores (see Budget).
+	Budget Budget
 }
 
 // recipientsTTL is how long the list of recipients is reused before the
@@ -244,6 +247,7 @@ type Desk struct {
 	secret tips.Secret
 	now    func() time.Time
 	log    *slog.Logger
+	budget *budget
 
 	mu      sync.Mutex
 	recips  []age.Recipient
@@ -257,7 +261,7 @@ func New(cfg Config) (*Desk, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("intake: Config.Store is nil")
 	}
-	d := &Desk{store: cfg.Store, secret: cfg.Secret, now: cfg.Now, log: cfg.Logger}
+	d := &Desk{store: cfg.Store, secret: cfg.Secret, now: cfg.Now, log: cfg.Logger, budget: newBudget(cfg.Budget)}
 	if d.now == nil {
 		d.now = time.Now
 	}
@@ -313,7 +317,8 @@ func (d *Desk) Open(ctx context.Context) bool {
 
 // Submit validates, strips, seals and stores a tip, and returns its
 // receipt once the tip is durably stored. A *FieldError says what is wrong
-// with the tip; nothing is stored then.
+// with the tip, a *FullError that there is no room for it now (see Budget);
+// nothing is stored then.
 func (d *Desk) Submit(ctx context.Context, t Tip) (tips.Receipt, error) {
 	if fe := t.Validate(); fe != nil {
 		return tips.Receipt{}, fe
@@ -325,28 +330,28 @@ func (d *Desk) Submit(ctx context.Context, t Tip) (tips.Receipt, error) {
 	if fe := t.StripFiles(); fe != nil {
 		return tips.Receipt{}, fe
 	}
-	doc := Sealed{Tip: t}
 	var atts []store.NewAttachment
+	var size int64
 	for _, f := range t.Files {
-		name := f.Name
-		if utf8.RuneCountInString(name) > MaxFileName || !utf8.ValidString(name) {
-			name = "attachment"
-		}
-		sealed, err := tips.Seal(f.Data, recips...)
+		sealed, err := tips.SealPadded(f.Data, padFile, recips...)
 		if err != nil {
 			return tips.Receipt{}, fmt.Errorf("intake: seal attachment: %w", err)
 		}
 		atts = append(atts, store.NewAttachment{Sealed: sealed})
-		doc.Attachments = append(doc.Attachments, AttachmentInfo{Name: name, Type: f.Type, Size: len(f.Data), Stripped: f.stripped})
+		size += int64(len(sealed))
 	}
-	plain, err := json.Marshal(doc)
+	plain, err := json.Marshal(t.document())
 	if err != nil {
 		return tips.Receipt{}, fmt.Errorf("intake: encode tip: %w", err)
 	}
-	sealed, err := tips.Seal(plain, recips...)
+	sealed, err := tips.SealPadded(plain, padJSON, recips...)
 	clear(plain)
 	if err != nil {
 		return tips.Receipt{}, fmt.Errorf("intake: seal tip: %w", err)
+	}
+	size += int64(len(sealed))
+	if err := d.Room(ctx, size); err != nil {
+		return tips.Receipt{}, err
 	}
 	receipt, err := tips.NewReceipt()
 	if err != nil {
@@ -365,7 +370,22 @@ func (d *Desk) Submit(ctx context.Context, t Tip) (tips.Receipt, error) {
 	}); err != nil {
 		return tips.Receipt{}, fmt.Errorf("intake: store tip: %w", err)
 	}
+	d.budget.add(size)
 	return receipt, nil
+}
+
+// document is what is sealed for t: its fields and a list of its files,
+// in order.
+func (t *Tip) document() Sealed {
+	doc := Sealed{Tip: *t}
+	for _, f := range t.Files {
+		name := f.Name
+		if utf8.RuneCountInString(name) > MaxFileName || !utf8.ValidString(name) {
+			name = "attachment"
+		}
+		doc.Attachments = append(doc.Attachments, AttachmentInfo{Name: name, Type: f.Type, Size: len(f.Data), Stripped: f.stripped})
+	}
+	return doc
 }
 
 // lookup finds the tip of a receipt.
@@ -406,7 +426,8 @@ func (d *Desk) Status(ctx context.Context, r tips.Receipt) (Status, error) {
 	return st, nil
 }
 
-// AddTipsterMessage adds a message from the holder of the receipt.
+// AddTipsterMessage adds a message from the holder of the receipt. A
+// *FullError says there is no room for it now (see Budget).
 func (d *Desk) AddTipsterMessage(ctx context.Context, r tips.Receipt, text string) error {
 	t, err := d.lookup(ctx, r)
 	if err != nil {
@@ -415,7 +436,8 @@ func (d *Desk) AddTipsterMessage(ctx context.Context, r tips.Receipt, text strin
 	return d.addMessage(ctx, t, store.AuthorTipster, text)
 }
 
-// Reply adds an operator's message to the tip with the id.
+// Reply adds an operator's message to the tip with the id. The storage
+// budget counts it but never refuses it.
 func (d *Desk) Reply(ctx context.Context, id int64, text string) error {
 	t, err := d.store.Tip(ctx, id)
 	if err != nil {
@@ -446,19 +468,25 @@ func (d *Desk) addMessage(ctx context.Context, t store.Tip, author, text string)
 	if err != nil {
 		return fmt.Errorf("intake: encode message: %w", err)
 	}
-	sealed, err := tips.Seal(plain, append(append([]age.Recipient(nil), recips...), tipster)...)
+	sealed, err := tips.SealPadded(plain, padJSON, append(append([]age.Recipient(nil), recips...), tipster)...)
 	clear(plain)
 	if err != nil {
 		return fmt.Errorf("intake: seal message: %w", err)
 	}
+	if author == store.AuthorTipster {
+		if err := d.Room(ctx, int64(len(sealed))); err != nil {
+			return err
+		}
+	}
 	if _, err := d.store.AddTipMessage(ctx, t.ID, author, sealed, d.now()); err != nil {
 		return fmt.Errorf("intake: store message: %w", err)
 	}
+	d.budget.add(int64(len(sealed)))
 	return nil
 }
 
 func openMessage(sealed []byte, ids ...age.Identity) (string, error) {
-	plain, err := tips.Open(sealed, ids...)
+	plain, err := openDocument(sealed, ids...)
 	if err != nil {
 		return "", err
 	}
@@ -474,7 +502,7 @@ func openMessage(sealed []byte, ids ...age.Identity) (string, error) {
 // OpenTip opens a stored tip with an operator's or the recovery identity.
 func OpenTip(t store.Tip, ids ...age.Identity) (Sealed, error) {
 	var doc Sealed
-	plain, err := tips.Open(t.Sealed, ids...)
+	plain, err := openDocument(t.Sealed, ids...)
 	if err != nil {
 		return doc, fmt.Errorf("intake: open tip %d: %w", t.ID, err)
 	}
@@ -484,6 +512,50 @@ func OpenTip(t store.Tip, ids ...age.Identity) (Sealed, error) {
 		return doc, fmt.Errorf("intake: decode tip %d: %w", t.ID, err)
 	}
 	return doc, nil
+}
+
+// Padding (see tips.SealPadded): what a sealed tip, message or attachment
+// says about the size of what it holds is only its size bucket. Tips and
+// messages are JSON documents, padded with spaces: JSON from json.Marshal
+// never ends in one, so trimming them gives back the document exactly, and
+// documents sealed before padding (Haven before it padded) open unchanged.
+// Files are padded with zeros, and cut back to the size the sealed tip
+// records for them (AttachmentInfo.Size); files sealed before padding are
+// already that size.
+const (
+	padJSON byte = ' '
+	padFile byte = 0
+)
+
+// openDocument opens a sealed JSON document and removes its padding.
+func openDocument(sealed []byte, ids ...age.Identity) ([]byte, error) {
+	plain, err := tips.Open(sealed, ids...)
+	if err != nil {
+		return nil, err
+	}
+	doc := bytes.TrimRight(plain, string(padJSON))
+	clear(plain[len(doc):])
+	return doc, nil
+}
+
+// OpenAttachment opens a stored attachment with an operator's or the
+// recovery identity, and returns the file exactly as it was sealed: info is
+// what the opened tip says of it (Sealed.Attachments, in the same order as
+// store.TipStore.Attachments). A nil info leaves the padding on.
+func OpenAttachment(a store.Attachment, info *AttachmentInfo, ids ...age.Identity) ([]byte, error) {
+	plain, err := tips.Open(a.Sealed, ids...)
+	if err != nil {
+		return nil, fmt.Errorf("intake: open attachment %d: %w", a.ID, err)
+	}
+	if info == nil {
+		return plain, nil
+	}
+	if info.Size < 0 || info.Size > len(plain) {
+		clear(plain)
+		return nil, fmt.Errorf("intake: open attachment %d: it holds %d bytes, less than the %d its tip records", a.ID, len(plain), info.Size)
+	}
+	clear(plain[info.Size:])
+	return plain[:info.Size], nil
 }
 
 // OpenMessages opens the conversation of a tip with an operator's or the
@@ -534,7 +606,8 @@ func (d *Desk) Expired(ctx context.Context, retention time.Duration) (int, error
 
 // RunRetention purges expired tips now and then every interval, until ctx
 // ends; each purge that deletes a tip is recorded as store.PurgeAutomatic.
-// Failures are logged and retried at the next interval.
+// Failures are logged and retried at the next interval. Each interval it
+// also logs how many tips and messages found no room (see Budget).
 func (d *Desk) RunRetention(ctx context.Context, retention, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -546,6 +619,7 @@ func (d *Desk) RunRetention(ctx context.Context, retention, interval time.Durati
 		case n > 0:
 			d.log.InfoContext(ctx, "tip retention: deleted expired tips", "tips", n)
 		}
+		d.reportRefusals(ctx)
 		select {
 		case <-ctx.Done():
 			return

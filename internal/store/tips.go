@@ -209,6 +209,13 @@ type TipStore interface {
 	// in all. Paging outside 0..MaxLimit (0 means MaxLimit) and offset >=
 	// 0 returns ErrInvalid.
 	Purges(ctx context.Context, limit, offset int) ([]Purge, int, error)
+	// TipBytes returns how many bytes of ciphertext were stored from the
+	// hour of since (Hour(since)) on and are still held: the Size of every
+	// tip created in that hour or later, and the length of every message
+	// written in that hour or later, whichever tip it is about. It is what
+	// a storage budget counts, from the hours the store already keeps; a
+	// zero since returns ErrInvalid.
+	TipBytes(ctx context.Context, since time.Time) (int64, error)
 
 	// AddOperator adds an active operator. A name already taken returns
 	// ErrConflict; a blank name, a name with surrounding space or control

@@ -8,6 +8,8 @@
 //   - Tip bodies and attachments are sealed with age ([Seal]) to the operators'
 //     and the recovery key's public keys before they are stored; the server
 //     keeps no private key. Plaintext only ever exists as in-memory bytes.
+//     [SealPadded] pads the plaintext inside the encryption to a size bucket
+//     ([PaddedSize]), so that a ciphertext's length tells little of it.
 //   - A tipster gets a [Receipt]: 28 decimal digits with a Damm check digit,
 //     easy to read out over a phone and type on a keypad in any script. The
 //     database stores only [Secret.ReceiptHash], a keyed hash whose key lives

@@ -22,6 +22,11 @@ var ErrNoRecipients = errors.New("tips: no age recipients or identities given")
 // temporary file. It returns [ErrNoRecipients] if recipients is empty, since
 // sealing to nobody would destroy the tip.
 func Seal(plaintext []byte, recipients ...age.Recipient) ([]byte, error) {
+	return seal(plaintext, len(plaintext), 0, recipients)
+}
+
+// seal encrypts plaintext followed by fill bytes up to size bytes in all.
+func seal(plaintext []byte, size int, fill byte, recipients []age.Recipient) ([]byte, error) {
 	if len(recipients) == 0 {
 		return nil, ErrNoRecipients
 	}
@@ -33,13 +38,16 @@ func Seal(plaintext []byte, recipients ...age.Recipient) ([]byte, error) {
 	var buf bytes.Buffer
 	// The header is about 100 bytes per recipient, and the payload grows by a
 	// 16-byte tag per 64 KiB chunk plus a 16-byte nonce.
-	buf.Grow(len(plaintext) + 64 + 128*len(recipients) + 16*(len(plaintext)/(64<<10)+2))
+	buf.Grow(size + 64 + 128*len(recipients) + 16*(size/(64<<10)+2))
 	w, err := age.Encrypt(&buf, recipients...)
 	if err != nil {
 		return nil, fmt.Errorf("tips: seal: %w", err)
 	}
 	if _, err := w.Write(plaintext); err != nil {
 		return nil, fmt.Errorf("tips: seal: %w", err)
+	}
+	if err := writePadding(w, size-len(plaintext), fill); err != nil {
+		return nil, err
 	}
 	if err := w.Close(); err != nil {
 		return nil, fmt.Errorf("tips: seal: %w", err)

@@ -71,6 +71,7 @@ type statusView struct {
 	Receipt  string
 	State    string
 	Messages []statusMessageView
+	Draft    string // a message that could not be stored, given back
 }
 
 func (p *Pages) reportBase(r *http.Request, loc string) (reportView, error) {
@@ -231,6 +232,13 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusBadRequest, sub, false, p.fieldError(l, fe))
 		return
 	}
+	// No room to store the tip: asked before the token is used up, so
+	// that the same form can be sent again later.
+	if err := p.desk.RoomFor(r.Context(), &sub.Tip); err != nil {
+		status, msg := p.submitFailed(w, r, l, err)
+		again(status, sub, false, msg)
+		return
+	}
 	if err := p.guard.Redeem(sub.Token, sub.Pow); err != nil {
 		var tooNew tips.TooNewError
 		if errors.As(err, &tooNew) {
@@ -248,16 +256,36 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 			again(http.StatusBadRequest, sub, true, p.fieldError(l, fe))
 			return
 		}
-		if !errors.Is(err, intake.ErrClosed) {
-			p.desk.Failed(fmt.Errorf("web: store a tip: %w", err)) // counted, never logged on its own
-		}
-		again(http.StatusServiceUnavailable, sub, true, formError{Text: p.msg(l, "report.error.failed")})
+		status, msg := p.submitFailed(w, r, l, err)
+		again(status, sub, true, msg)
 		return
 	}
 	v.Receipt = receipt.String()
 	v.DangerFirst = sub.Tip.Danger != nil && *sub.Tip.Danger
 	v.base = p.base(loc, "report", "/report")
 	p.renderNoStore(w, r, loc, pageReport, http.StatusCreated, v)
+}
+
+// submitFailed is the answer to a tip the desk did not store: 503, and
+// for want of room (intake.FullError) a Retry-After and a message saying
+// so. Only failures of the server are logged: a refusal for want of room
+// is not, or a full desk would log one line per tip, with its time.
+func (p *Pages) submitFailed(w http.ResponseWriter, r *http.Request, l *i18n.Localizer, err error) (int, formError) {
+	var full *intake.FullError
+	switch {
+	case errors.As(err, &full):
+		w.Header().Set("Retry-After", retryAfter(full.RetryAfter))
+		return http.StatusServiceUnavailable, formError{Text: p.msg(l, "report.error.full")}
+	case !errors.Is(err, intake.ErrClosed):
+		p.desk.Failed(fmt.Errorf("web: store a tip: %w", err)) // counted, never logged on its own
+	}
+	return http.StatusServiceUnavailable, formError{Text: p.msg(l, "report.error.failed")}
+}
+
+// retryAfter is a Retry-After header's value for d: whole seconds, at
+// least one.
+func retryAfter(d time.Duration) string {
+	return strconv.Itoa(max(1, int(math.Ceil(d.Seconds()))))
 }
 
 // msg renders a catalog message; a missing one is a build defect caught
@@ -373,10 +401,17 @@ func (p *Pages) statusPost(w http.ResponseWriter, r *http.Request) {
 		}
 		err := p.desk.AddTipsterMessage(r.Context(), rc, msg)
 		var fe *intake.FieldError
+		var full *intake.FullError
 		switch {
 		case errors.As(err, &fe):
 			v.Errors = []formError{{Text: p.msg(l, "report.status.empty")}}
 			status = http.StatusBadRequest
+		case errors.As(err, &full):
+			// Not logged, like a tip refused for want of room.
+			v.Errors = []formError{{Text: p.msg(l, "report.status.full")}}
+			v.Draft = msg
+			w.Header().Set("Retry-After", retryAfter(full.RetryAfter))
+			status = http.StatusServiceUnavailable
 		case err != nil && !errors.Is(err, intake.ErrUnknownReceipt):
 			p.fail(w, r, loc, err)
 			return

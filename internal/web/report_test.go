@@ -3,12 +3,14 @@ package web
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +30,13 @@ type tipFixture struct {
 
 func newTipFixture(t *testing.T, minAge time.Duration) *tipFixture {
 	t.Helper()
+	return newTipFixtureWith(t, minAge, intake.Config{})
+}
+
+// newTipFixtureWith is newTipFixture with the desk's clock and budget
+// taken from cfg.
+func newTipFixtureWith(t *testing.T, minAge time.Duration, cfg intake.Config) *tipFixture {
+	t.Helper()
 	f := newFixture(t, nil)
 	secret, err := tips.LoadOrCreateSecret(filepath.Join(t.TempDir(), "tips.secret"))
 	if err != nil {
@@ -40,7 +49,7 @@ func newTipFixture(t *testing.T, minAge time.Duration) *tipFixture {
 	if err := f.db.SetRecoveryRecipient(context.Background(), id.Recipient().String(), time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	desk, err := intake.New(intake.Config{Store: f.db, Secret: secret})
+	desk, err := intake.New(intake.Config{Store: f.db, Secret: secret, Now: cfg.Now, Budget: cfg.Budget})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,6 +182,60 @@ func TestReportFormProblems(t *testing.T) {
 	}
 	if time.Since(start) < intake.LookupFloor {
 		t.Errorf("look-up answered in %v, before the %v floor", time.Since(start), intake.LookupFloor)
+	}
+}
+
+// TestReportFormFull: once the storage budget is used up, the form comes
+// back with 503, Retry-After and a message in the visitor's language, the
+// text and the token kept, nothing stored and nothing logged; a message on
+// the status page likewise, the conversation still shown.
+func TestReportFormFull(t *testing.T) {
+	now := time.Date(2026, time.November, 30, 15, 20, 0, 0, time.UTC)
+	// A short tip sealed to the recovery key takes 4 KiB and a header.
+	f := newTipFixtureWith(t, 0, intake.Config{Now: func() time.Time { return now }, Budget: intake.Budget{Hour: 10_000, Day: -1}})
+	var logs bytes.Buffer
+	f.pages.log = slog.New(slog.NewTextHandler(&logs, nil))
+	var receipt string
+	for i := range 2 {
+		res, html := f.post(t, "/es/report", map[string]string{"token": f.token(t, "es"), "what_happened": "Denuncia " + strconv.Itoa(i)})
+		m := receiptRE.FindStringSubmatch(html)
+		if res.StatusCode != http.StatusCreated || m == nil {
+			t.Fatalf("tip %d within the budget: %d\n%s", i, res.StatusCode, html)
+		}
+		receipt = m[1]
+	}
+	tok := f.token(t, "es")
+	res, html := f.post(t, "/es/report", map[string]string{"token": tok, "what_happened": "Texto guardado", "where": "Houston"})
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") != "2400" {
+		t.Fatalf("over the budget: %d, Retry-After %q, want 503 and 2400 (the next hour)", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	for _, want := range []string{"En este momento este sitio no puede guardar más denuncias.", "Texto guardado", `value="Houston"`, tok} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the refused form does not hold %q:\n%s", want, html)
+		}
+	}
+	if n, _ := countTips(t, f); n != 2 {
+		t.Errorf("%d tips stored, want 2", n)
+	}
+
+	res, html = f.postForm(t, "/es/report/status", url.Values{"receipt": {receipt}, "message": {"Mensaje guardado"}})
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") != "2400" {
+		t.Fatalf("a message over the budget: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	for _, want := range []string{"no puede guardar más mensajes", ">Mensaje guardado</textarea>", "Recibida"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the status page does not hold %q:\n%s", want, html)
+		}
+	}
+	rc, err := tips.ParseReceipt(receipt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := f.desk.Status(context.Background(), rc); err != nil || len(st.Messages) != 0 {
+		t.Errorf("status %+v, %v: the refused message was stored", st, err)
+	}
+	if logs.Len() != 0 {
+		t.Errorf("refusals logged:\n%s", logs.String())
 	}
 }
 

@@ -59,6 +59,7 @@ type DB struct {
 	read  *sql.DB
 	write *sql.DB
 	tips  *sqlstore.TipBatcher
+	dir   string // the folder of the database file, its WAL and -shm
 }
 
 var (
@@ -137,7 +138,15 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	s := sqlstore.New(read, write, dialect())
-	return &DB{Store: s, read: read, write: write, tips: s.NewTipBatcher(tipBatch)}, nil
+	return &DB{Store: s, read: read, write: write, tips: s.NewTipBatcher(tipBatch), dir: filepath.Dir(abs)}, nil
+}
+
+// FreeBytes returns the bytes still free, for this user, on the file system
+// that holds the database and its WAL: what a free-space floor on tips
+// (intake.Budget) watches. Where the system cannot say (only Linux, macOS,
+// FreeBSD and DragonFly can here), the error wraps errors.ErrUnsupported.
+func (db *DB) FreeBytes() (int64, error) {
+	return freeBytes(db.dir)
 }
 
 // CreateTip stores a tip durably (see store.TipStore), in a group commit

@@ -52,6 +52,18 @@ func (r tipRows) CountRows(ctx context.Context, table string) (int, error) {
 	return n, err
 }
 
+// TestFreeBytes: the free space of the database's file system is known
+// (on the systems Haven's servers run), or plainly unsupported.
+func TestFreeBytes(t *testing.T) {
+	n, err := openTest(t).FreeBytes()
+	if errors.Is(err, errors.ErrUnsupported) {
+		t.Skipf("FreeBytes: %v", err)
+	}
+	if err != nil || n <= 0 {
+		t.Fatalf("FreeBytes = %d, %v; want the free bytes of the temporary folder", n, err)
+	}
+}
+
 // TestPragmas checks every connection of both pools, not the DSN.
 func TestPragmas(t *testing.T) {
 	ctx := context.Background()

@@ -458,6 +458,42 @@ func (s *Store) Purges(ctx context.Context, limit, offset int) ([]store.Purge, i
 	return ps, total, nil
 }
 
+// TipBytes returns the bytes of ciphertext stored from Hour(since) on; see
+// store.TipStore.
+//
+// It is asked before every tip and message a budget limits, so it must stay
+// cheap however many tips are kept. Neither tips.created nor
+// tip_messages.created has an index, but tips.updated has one, and a tip's
+// updated is never before its created or before the hour of any of its
+// messages (both only move it forward). So the tips created since the hour
+// are among those updated since then, and the messages written since then
+// are about those tips: both sums read only the rows of recent tips through
+// tips_updated, then each tip's messages through tip_messages_tip.
+// length of a BLOB (SQLite) or bytea (PostgreSQL) is its size in bytes, read
+// from the record's header or the TOAST pointer without loading the value.
+func (s *Store) TipBytes(ctx context.Context, since time.Time) (int64, error) {
+	const op = "tip bytes"
+	if err := checkNow(since); err != nil {
+		return 0, s.errorf(op, err)
+	}
+	hour := store.Hour(since).Unix()
+	tx, err := s.readTx(ctx)
+	if err != nil {
+		return 0, s.errorf(op, err)
+	}
+	defer rollback(tx)
+	var tipBytes, msgBytes int64
+	if err := tx.QueryRowContext(ctx, s.rebind(`SELECT CAST(coalesce(sum(t.size), 0) AS BIGINT) FROM tips t
+WHERE t.updated >= ? AND t.created >= ?`), hour, hour).Scan(&tipBytes); err != nil {
+		return 0, s.errorf(op, fmt.Errorf("tips: %w", err))
+	}
+	if err := tx.QueryRowContext(ctx, s.rebind(`SELECT CAST(coalesce(sum(length(m.sealed)), 0) AS BIGINT)
+FROM tips t JOIN tip_messages m ON m.tip_id = t.id WHERE t.updated >= ? AND m.created >= ?`), hour, hour).Scan(&msgBytes); err != nil {
+		return 0, s.errorf(op, fmt.Errorf("messages: %w", err))
+	}
+	return tipBytes + msgBytes, nil
+}
+
 // AddOperator adds an active operator; see store.TipStore.
 func (s *Store) AddOperator(ctx context.Context, name, recipient string, now time.Time) (store.Operator, error) {
 	const op = "add operator"

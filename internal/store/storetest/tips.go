@@ -59,6 +59,7 @@ func RunTips(t *testing.T, open func(t *testing.T) TipStore) {
 		{"Purge", testPurge},
 		{"PurgeRecords", testPurgeRecords},
 		{"PurgeInvalid", testPurgeInvalid},
+		{"TipBytes", testTipBytes},
 		{"Operators", testOperators},
 		{"Recovery", testRecovery},
 		{"CreateCanceled", testCreateCanceled},
@@ -686,6 +687,76 @@ func testPurgeInvalid(t *testing.T, s TipStore) {
 	mustTip(t, s, id)
 	if n := mustCount(t, s, "tip_purges"); n != 0 {
 		t.Errorf("refused purges left %d records", n)
+	}
+}
+
+// testTipBytes: the bytes stored from an hour on are the sizes of the tips
+// created in it or later and the lengths of the messages written in it or
+// later, on any tip, old or new; a purged tip's bytes are gone.
+func testTipBytes(t *testing.T, s TipStore) {
+	ctx := context.Background()
+	bytesSince := func(since time.Time) int64 {
+		t.Helper()
+		n, err := s.TipBytes(ctx, since)
+		if err != nil {
+			t.Fatalf("TipBytes(%v): %v", since, err)
+		}
+		return n
+	}
+	if n := bytesSince(at10); n != 0 {
+		t.Errorf("TipBytes of an empty store = %d, want 0", n)
+	}
+	_, err := s.TipBytes(ctx, time.Time{})
+	wantErr(t, "TipBytes(zero time)", err, store.ErrInvalid)
+
+	size := func(nt store.NewTip) int64 {
+		n := int64(len(nt.Sealed))
+		for _, a := range nt.Attachments {
+			n += int64(len(a.Sealed))
+		}
+		return n
+	}
+	msg := func(id int64, text string, at time.Time) int64 {
+		t.Helper()
+		if _, err := s.AddTipMessage(ctx, id, store.AuthorTipster, []byte(text), at); err != nil {
+			t.Fatal(err)
+		}
+		return int64(len(text))
+	}
+	// at10 is 10:47 UTC. Tips at 9, 10 and 11; messages at 10 and 11 and
+	// one written at 8 (a clock set back) on the tip of 10.
+	a := NewTestTip(t, at10, "ten", "photo", "second photo")
+	b := NewTestTip(t, at10.Add(time.Hour), "eleven")
+	c := NewTestTip(t, at10.Add(-time.Hour), "nine", "file")
+	idA, _, idC := mustCreate(t, s, a), mustCreate(t, s, b), mustCreate(t, s, c)
+	if got := mustTip(t, s, idA).Size; got != size(a) {
+		t.Fatalf("Size = %d, want %d", got, size(a))
+	}
+	mA := msg(idA, "at ten", at10)
+	mC := msg(idC, "an old tip, a new message at eleven", at10.Add(time.Hour))
+	m8 := msg(idA, "at eight", at10.Add(-2*time.Hour))
+	for _, c := range []struct {
+		name  string
+		since time.Time
+		want  int64
+	}{
+		{"from 12", at10.Add(2 * time.Hour), 0},
+		{"from 11", at10.Add(time.Hour), size(b) + mC},
+		{"from 11:00 exactly", base.Add(time.Hour), size(b) + mC},
+		{"from 10 (10:47 in another zone)", at10, size(a) + size(b) + mA + mC},
+		{"from 9", at10.Add(-time.Hour), size(a) + size(b) + size(c) + mA + mC},
+		{"from 8", at10.Add(-2 * time.Hour), size(a) + size(b) + size(c) + mA + mC + m8},
+	} {
+		if got := bytesSince(c.since); got != c.want {
+			t.Errorf("TipBytes %s = %d, want %d", c.name, got, c.want)
+		}
+	}
+	// The tip of 10 (last updated at 10) is purged with its messages.
+	if n, err := s.PurgeTips(ctx, base.Add(time.Hour), store.PurgeManual, at10.Add(48*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("PurgeTips = %d, %v; want 1", n, err)
+	}
+	if got, want := bytesSince(at10.Add(-2*time.Hour)), size(b)+size(c)+mC; got != want {
+		t.Errorf("TipBytes after a purge = %d, want %d", got, want)
 	}
 }
 
