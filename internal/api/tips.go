@@ -1,8 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -130,15 +128,13 @@ func readReceiptBody(w http.ResponseWriter, r *http.Request, withMsg bool) (tips
 	if err != nil {
 		return tips.Receipt{}, "", err
 	}
+	want := `Send one JSON object with "receipt".`
+	if withMsg {
+		want = `Send one JSON object with "receipt" and "message".`
+	}
 	var b receiptBody
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
-		want := `Send one JSON object with "receipt".`
-		if withMsg {
-			want = `Send one JSON object with "receipt" and "message".`
-		}
-		return tips.Receipt{}, "", invalid("body", want)
+	if err := decodeBody(body, &b, "body", want); err != nil {
+		return tips.Receipt{}, "", err
 	}
 	if !withMsg && b.Message != "" {
 		return tips.Receipt{}, "", invalid("message", "This endpoint takes only a receipt.")
@@ -244,7 +240,9 @@ func tipError(err error) error {
 		if fe.Code == "too_big" && fe.Field == "body" {
 			return &apiError{kind: kindTooLarge, msg: "The request body is too large."}
 		}
-		return invalid(fe.Field, fe.Error())
+		clipped := *fe // a field name is the client's and may be long
+		clipped.Field = echo(fe.Field)
+		return invalid(clipped.Field, clipped.Error())
 	case errors.Is(err, intake.ErrUnknownReceipt):
 		return &apiError{kind: kindNotFound, msg: "No tip has this receipt."}
 	case errors.Is(err, intake.ErrClosed):

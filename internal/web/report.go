@@ -299,6 +299,11 @@ func (p *Pages) fieldError(l *i18n.Localizer, err error) formError {
 		return formError{Text: p.msg(l, "report.error.too_big")}
 	case fe.Code == "too_long":
 		return formError{Field: field, Text: p.msg(l, "report.error.too_long", "Field", label, "Max", fe.Max)}
+	case fe.Code == "too_long_bytes" && label != "":
+		// One part of the body, counted in bytes, not characters.
+		return formError{Field: field, Text: p.msg(l, "report.error.too_long_bytes", "Field", label, "Size", fe.Max>>10)}
+	case fe.Code == "too_long_bytes":
+		return formError{Text: p.msg(l, "report.error.too_big")}
 	case fe.Field == intake.FieldPeople:
 		return formError{Field: field, Text: p.msg(l, "report.error.people")}
 	case fe.Field == intake.FieldAttachments && fe.Code == "too_many":

@@ -174,6 +174,18 @@ func TestReportFormProblems(t *testing.T) {
 	}
 }
 
+// A text part over its limit, which is in bytes, says so in bytes.
+func TestReportFormPartLimitInBytes(t *testing.T) {
+	f := newTipFixture(t, 0)
+	res, html := f.post(t, "/en/report", map[string]string{"token": f.token(t, "en"), "what_happened": "x", "where": strings.Repeat("é", 64<<10+1)})
+	if res.StatusCode != http.StatusBadRequest {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	if !strings.Contains(html, "is too long: at most 128 KB.") || strings.Contains(html, "131072") {
+		t.Errorf("the limit is not given in bytes:\n%s", html)
+	}
+}
+
 func countTips(t *testing.T, f *tipFixture) (int, error) {
 	t.Helper()
 	_, n, err := f.db.ListTips(context.Background(), store.TipFilter{})
