@@ -98,7 +98,7 @@ func (a *API) postTip(w http.ResponseWriter, r *http.Request) error {
 	if fe := sub.Tip.StripFiles(); fe != nil {
 		return tipError(fe)
 	}
-	if err := a.guard.Redeem(sub.Token, sub.Pow); err != nil {
+	if err := a.guard.Redeem(r.Context(), sub.Token, sub.Pow); err != nil {
 		return tokenError(w, err)
 	}
 	receipt, err := a.desk.Submit(r.Context(), sub.Tip)
@@ -267,6 +267,8 @@ func tokenError(w http.ResponseWriter, err error) error {
 		return invalid("token", "The token was already used; get a new one.")
 	case errors.Is(err, tips.ErrTokenBusy):
 		return rateLimited(w)
+	case errors.Is(err, tips.ErrTokenStore):
+		return fmt.Errorf("api: use up a form token: %w", err) // the server's failure, logged as such
 	}
 	return invalid("token", "Get a token from GET /api/v1/tips/token and send it with the tip.")
 }

@@ -223,14 +223,19 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusBadRequest, sub, false, p.fieldError(l, fe))
 		return
 	}
-	if err := p.guard.Redeem(sub.Token, sub.Pow); err != nil {
+	if err := p.guard.Redeem(r.Context(), sub.Token, sub.Pow); err != nil {
 		var tooNew tips.TooNewError
-		if errors.As(err, &tooNew) {
+		switch {
+		case errors.As(err, &tooNew):
 			secs := int(math.Ceil(tooNew.Wait.Seconds()))
 			again(http.StatusBadRequest, sub, false, formError{Field: "what_happened", Text: p.msgN(l, "report.error.wait", secs)})
-			return
+		case errors.Is(err, tips.ErrTokenStore):
+			// The server's failure: the token is not used up.
+			p.log.ErrorContext(r.Context(), "web: use up a form token", "err", err)
+			again(http.StatusServiceUnavailable, sub, false, formError{Text: p.msg(l, "report.error.failed")})
+		default:
+			again(http.StatusBadRequest, sub, true, formError{Field: "what_happened", Text: p.msg(l, "report.error.expired")})
 		}
-		again(http.StatusBadRequest, sub, true, formError{Field: "what_happened", Text: p.msg(l, "report.error.expired")})
 		return
 	}
 	receipt, err := p.desk.Submit(r.Context(), sub.Tip)

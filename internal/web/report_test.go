@@ -21,7 +21,8 @@ import (
 
 type tipFixture struct {
 	*fixture
-	desk *intake.Desk
+	desk   *intake.Desk
+	secret tips.Secret
 }
 
 func newTipFixture(t *testing.T, minAge time.Duration) *tipFixture {
@@ -42,12 +43,12 @@ func newTipFixture(t *testing.T, minAge time.Duration) *tipFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	guard, err := intake.NewGuard(intake.GuardConfig{Secret: secret, MinAge: minAge})
+	guard, err := intake.NewGuard(intake.GuardConfig{Secret: secret, Store: f.db, MinAge: minAge})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.pages.SetTips(desk, guard)
-	return &tipFixture{fixture: f, desk: desk}
+	return &tipFixture{fixture: f, desk: desk, secret: secret}
 }
 
 var tokenRE = regexp.MustCompile(`name="token" value="([^"]+)"`)
@@ -171,6 +172,29 @@ func TestReportFormProblems(t *testing.T) {
 	}
 	if time.Since(start) < intake.LookupFloor {
 		t.Errorf("look-up answered in %v, before the %v floor", time.Since(start), intake.LookupFloor)
+	}
+}
+
+// A token used before a restart is refused after it: the store remembers
+// it, not the process.
+func TestReportFormTokenAfterRestart(t *testing.T) {
+	f := newTipFixture(t, 0)
+	tok := f.token(t, "en")
+	if res, html := f.post(t, "/en/report", map[string]string{"token": tok, "what_happened": "Once"}); res.StatusCode != http.StatusCreated {
+		t.Fatalf("POST: %d\n%s", res.StatusCode, html)
+	}
+	// The restart: a new guard, as the server makes at start.
+	guard, err := intake.NewGuard(intake.GuardConfig{Secret: f.secret, Store: f.db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.pages.SetTips(f.desk, guard)
+	res, html := f.post(t, "/en/report", map[string]string{"token": tok, "what_happened": "Twice"})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(html, "Twice") || strings.Contains(html, tok) {
+		t.Errorf("the used token after a restart: %d\n%s", res.StatusCode, html)
+	}
+	if n, _ := countTips(t, f); n != 1 {
+		t.Errorf("%d tips stored, want 1", n)
 	}
 }
 
