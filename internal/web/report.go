@@ -176,6 +176,13 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, loc, err)
 		return
 	}
+	source := p.guard.Source(r)
+	// again shows the form once more, with the text given and msgs. It
+	// keeps the visitor's token unless newToken (the token was used up or
+	// is no good) or there was none; a new one counts against the token
+	// limit like the form's own, or each refused post would hand out one
+	// more. Past the limit the form comes back without a token, and says
+	// to wait.
 	again := func(status int, sub intake.Submission, newToken bool, msgs ...formError) {
 		v.Values = reportValues{
 			WhatHappened: sub.Tip.WhatHappened, Where: sub.Tip.Where, When: sub.Tip.When,
@@ -186,7 +193,11 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Token = sub.Token
 		if newToken || v.Token == "" {
-			if v.Token, err = p.guard.Token(); err != nil {
+			v.Token = ""
+			if !p.guard.AllowToken(source) {
+				status = http.StatusTooManyRequests
+				msgs = append(msgs, formError{Text: p.msg(l, "report.error.token_wait")})
+			} else if v.Token, err = p.guard.Token(); err != nil {
 				p.fail(w, r, loc, err)
 				return
 			}
@@ -201,7 +212,7 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 		v.Errors = msgs
 		p.renderNoStore(w, r, loc, pageReport, status, v)
 	}
-	if !p.guard.AllowSubmit(p.guard.Source(r)) {
+	if !p.guard.AllowSubmit(source) {
 		again(http.StatusTooManyRequests, intake.Submission{}, false, formError{Text: p.msg(l, "report.error.busy")})
 		return
 	}

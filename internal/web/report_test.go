@@ -175,6 +175,63 @@ func TestReportFormProblems(t *testing.T) {
 	}
 }
 
+// A form that comes back refused carries a new token only when the token
+// limit allows one, as the form's own page does: else each refused post
+// would hand out a token past the limit. Past it, the text is kept and the
+// visitor told to wait.
+func TestReportFormRefusalsKeepToTokenLimit(t *testing.T) {
+	f := newTipFixture(t, 0)
+	guard := f.pages.guard
+	source := guard.Source(httptest.NewRequest(http.MethodPost, "/en/report", nil))
+
+	// Within the limit a refused form, here without a token, gets a
+	// token, and it counts against the limit.
+	before := 0
+	for guard.AllowToken(source) {
+		before++
+	}
+	f = newTipFixture(t, 0)
+	guard = f.pages.guard
+	res, html := f.post(t, "/en/report", map[string]string{"where": "Houston"})
+	if res.StatusCode != http.StatusBadRequest || tokenRE.FindStringSubmatch(html) == nil {
+		t.Fatalf("a refused form within the limit: %d, token %q", res.StatusCode, tokenRE.FindStringSubmatch(html))
+	}
+	after := 0
+	for guard.AllowToken(source) {
+		after++
+	}
+	if after != before-1 {
+		t.Errorf("the refused form's token was not counted: %d tokens left, want %d", after, before-1)
+	}
+
+	// Past the limit: no token, whatever the refusal, the text kept.
+	for _, fields := range []map[string]string{
+		{"where": "Houston", "what_happened": "Kept text"},                         // no token
+		{"token": "not a token", "where": "Houston", "what_happened": "Kept text"}, // a bad one
+	} {
+		res, html := f.post(t, "/en/report", fields)
+		if res.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("%v: status %d, want 429", fields, res.StatusCode)
+		}
+		if m := tokenRE.FindStringSubmatch(html); m != nil {
+			t.Errorf("%v: the form carries token %q past the limit", fields, m[1])
+		}
+		if !strings.Contains(html, "Kept text") || !strings.Contains(html, `value="Houston"`) {
+			t.Errorf("%v: the text is not kept", fields)
+		}
+		if !strings.Contains(html, "this form cannot be sent again just yet") {
+			t.Errorf("%v: the visitor is not told to wait:\n%s", fields, html)
+		}
+	}
+	// Refused by the tip limit too, the answer hands out no token.
+	for guard.AllowSubmit(source) {
+	}
+	res, html = f.post(t, "/en/report", map[string]string{"what_happened": "x"})
+	if res.StatusCode != http.StatusTooManyRequests || tokenRE.FindStringSubmatch(html) != nil {
+		t.Errorf("past both limits: %d, token %q", res.StatusCode, tokenRE.FindStringSubmatch(html))
+	}
+}
+
 // A token used before a restart is refused after it: the store remembers
 // it, not the process.
 func TestReportFormTokenAfterRestart(t *testing.T) {
