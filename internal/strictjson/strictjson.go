@@ -39,12 +39,21 @@ const (
 	Type
 )
 
-var problemText = map[Problem]string{
-	Syntax:      "is not one JSON value",
-	InvalidUTF8: "is not valid UTF-8",
-	Duplicate:   "is given more than once",
-	Unknown:     "is not a known field",
-	Type:        "has the wrong type",
+// String says what the problem is, after the name of the member at fault.
+func (p Problem) String() string {
+	switch p {
+	case Syntax:
+		return "is not one JSON value"
+	case InvalidUTF8:
+		return "is not valid UTF-8"
+	case Duplicate:
+		return "is given more than once"
+	case Unknown:
+		return "is not a known field"
+	case Type:
+		return "has the wrong type"
+	}
+	return "is invalid"
 }
 
 // Error is a body Decode refused.
@@ -65,7 +74,7 @@ func (e *Error) Error() string {
 	if what == "" {
 		what = "the body"
 	}
-	msg := "json: " + what + " " + problemText[e.Problem]
+	msg := "json: " + what + " " + e.Problem.String()
 	if e.Err != nil {
 		msg += ": " + e.Err.Error()
 	}
