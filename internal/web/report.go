@@ -195,7 +195,9 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 		if newToken || v.Token == "" {
 			v.Token = ""
 			if !p.guard.AllowToken(source) {
-				status = http.StatusTooManyRequests
+				if status < http.StatusInternalServerError {
+					status = http.StatusTooManyRequests
+				}
 				msgs = append(msgs, formError{Text: p.msg(l, "report.error.token_wait")})
 			} else if v.Token, err = p.guard.Token(); err != nil {
 				p.fail(w, r, loc, err)
