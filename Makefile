@@ -64,6 +64,7 @@ bench:
 fuzz:
 	$(GO) test ./internal/pack -run '^$$' -fuzz FuzzLoadServices -fuzztime 30s
 	$(GO) test ./internal/directory -run '^$$' -fuzz FuzzParseClock -fuzztime 10s
+	$(GO) test ./internal/strictjson -run '^$$' -fuzz FuzzDecode -fuzztime 10s
 
 run:
 	$(GO) run ./cmd/haven serve

@@ -43,6 +43,7 @@ func FuzzRouteBody(f *testing.F) {
 		`{}`, `{"danger":true,"minor":true,"sex":true}`, `{"role":"self","ffc":"unsure","labor":true,"channel":"text"}`,
 		`{"visa_program":"H-1B","anonymous":true,"at":"2026-11-30T10:00:00Z"}`, `{"role":"boss"}`, `{"x":1}`,
 		`[]`, `null`, `{"at":"2026-13-01T00:00:00Z"}`, `{"lang":"\u0000"}`, `{} {}`, `{"danger":1e999}`,
+		"{\"role\":\"\xff\"}", `{"lang":"\ud800"}`, `{"danger":true,"danger":false}`, `{"danger":true,"Danger":false}`,
 	} {
 		f.Add([]byte(seed))
 	}

@@ -2,8 +2,12 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/haven-project/haven/internal/strictjson"
 )
 
 const contentTypeJSON = "application/json; charset=utf-8"
@@ -27,4 +31,41 @@ func writeBody(w http.ResponseWriter, status int, body []byte) {
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// decodeBody decodes a JSON request body into v strictly (see
+// strictjson.Decode): every JSON body the API reads goes through it. A
+// refusal is an invalid_parameter error naming the field at fault, or, when
+// the body as a whole is at fault, naming param with the message whole.
+func decodeBody(body []byte, v any, param, whole string) error {
+	err := strictjson.Decode(body, v)
+	if err == nil {
+		return nil
+	}
+	var je *strictjson.Error
+	if !errors.As(err, &je) {
+		return fmt.Errorf("api: decode body: %w", err) // v is not a pointer: a programming error
+	}
+	if je.Field == "" {
+		if je.Problem == strictjson.InvalidUTF8 {
+			return invalid(param, "The body is not valid UTF-8.")
+		}
+		return invalid(param, whole)
+	}
+	field := echo(je.Field)
+	switch je.Problem {
+	case strictjson.Unknown:
+		return invalid(field, "Unknown field. Field names are matched exactly, letter case included.")
+	case strictjson.Duplicate:
+		return invalid(field, "Given more than once: give each field once.")
+	case strictjson.InvalidUTF8:
+		return invalid(field, "Not valid UTF-8: send text as UTF-8, and escape characters outside the BMP as surrogate pairs.")
+	case strictjson.Type:
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Type != nil {
+			return invalid(field, "Wrong type: want a "+typeName(te.Type.String())+".")
+		}
+		return invalid(field, "Wrong type.")
+	}
+	return invalid(field, whole)
 }

@@ -1,11 +1,8 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -92,18 +89,14 @@ func jsonContentType(v string) error {
 	return nil
 }
 
-// parseSituation decodes a route body strictly: one JSON object, only the
-// known fields, each of the right type, then the values checked by the
-// triage rules' own Validate. Errors name the field at fault.
+// parseSituation decodes a route body strictly (decodeBody): one JSON
+// object, only the known fields, each once and of the right type, then the
+// values checked by the triage rules' own Validate. Errors name the field
+// at fault.
 func parseSituation(body []byte) (triage.Situation, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	var req routeRequest
-	if err := dec.Decode(&req); err != nil {
-		return triage.Situation{}, decodeError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return triage.Situation{}, invalid("", "The body must hold one JSON object and nothing after it.")
+	if err := decodeBody(body, &req, "", "The body must be one JSON object, and nothing after it."); err != nil {
+		return triage.Situation{}, err
 	}
 	s := triage.Situation{
 		Danger: req.Danger, Role: req.Role, Minor: req.Minor, Sex: req.Sex, Labor: req.Labor, FFC: req.FFC,
@@ -126,27 +119,6 @@ func parseSituation(body []byte) (triage.Situation, error) {
 		return triage.Situation{}, err
 	}
 	return s, nil
-}
-
-// decodeError turns a JSON decoding error into an invalid_parameter error,
-// naming the field when there is one.
-func decodeError(err error) error {
-	var typeErr *json.UnmarshalTypeError
-	var syntaxErr *json.SyntaxError
-	switch {
-	case errors.As(err, &typeErr):
-		if typeErr.Field == "" {
-			return invalid("", "The body must be a JSON object.")
-		}
-		return invalid(echo(typeErr.Field), "Wrong type: want a "+typeName(typeErr.Type.String())+".")
-	case errors.As(err, &syntaxErr), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return invalid("", "The body is not a JSON object.")
-	}
-	// encoding/json reports an unknown field only in its message.
-	if name, ok := strings.CutPrefix(err.Error(), `json: unknown field "`); ok {
-		return invalid(echo(strings.TrimSuffix(name, `"`)), "Unknown field.")
-	}
-	return invalid("", "The body is not a JSON object Haven can read.")
 }
 
 func typeName(goType string) string {

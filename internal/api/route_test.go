@@ -123,7 +123,7 @@ func TestRoute(t *testing.T) {
 		{name: "other charset", contentType: "application/json; charset=latin1", body: `{}`, status: 415, code: "unsupported_media_type"},
 
 		{name: "unknown field", contentType: ct, body: `{"colour":"red"}`, status: 400, code: "invalid_parameter", param: "colour"},
-		{name: "field in capitals", contentType: ct, body: `{"Danger":true,"Role":"self","nope":1}`, status: 400, code: "invalid_parameter", param: "nope"},
+		{name: "field in capitals", contentType: ct, body: `{"Danger":true,"Role":"self","nope":1}`, status: 400, code: "invalid_parameter", param: "Danger"},
 		{name: "bad role", contentType: ct, body: `{"role":"boss"}`, status: 400, code: "invalid_parameter", param: "role"},
 		{name: "bad ffc", contentType: ct, body: `{"ffc":"maybe"}`, status: 400, code: "invalid_parameter", param: "ffc"},
 		{name: "bad visa program", contentType: ct, body: `{"visa_program":"H-3"}`, status: 400, code: "invalid_parameter", param: "visa_program"},

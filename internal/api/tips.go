@@ -1,8 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -108,7 +106,7 @@ func (a *API) postTip(w http.ResponseWriter, r *http.Request) error {
 	if err := a.desk.RoomFor(r.Context(), &sub.Tip); err != nil {
 		return tipError(w, err)
 	}
-	if err := a.guard.Redeem(sub.Token, sub.Pow); err != nil {
+	if err := a.guard.Redeem(r.Context(), sub.Token, sub.Pow); err != nil {
 		return tokenError(w, err)
 	}
 	receipt, err := a.desk.Submit(r.Context(), sub.Tip)
@@ -138,15 +136,13 @@ func readReceiptBody(w http.ResponseWriter, r *http.Request, withMsg bool) (tips
 	if err != nil {
 		return tips.Receipt{}, "", err
 	}
+	want := `Send one JSON object with "receipt".`
+	if withMsg {
+		want = `Send one JSON object with "receipt" and "message".`
+	}
 	var b receiptBody
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
-		want := `Send one JSON object with "receipt".`
-		if withMsg {
-			want = `Send one JSON object with "receipt" and "message".`
-		}
-		return tips.Receipt{}, "", invalid("body", want)
+	if err := decodeBody(body, &b, "body", want); err != nil {
+		return tips.Receipt{}, "", err
 	}
 	if !withMsg && b.Message != "" {
 		return tips.Receipt{}, "", invalid("message", "This endpoint takes only a receipt.")
@@ -269,7 +265,9 @@ func tipError(w http.ResponseWriter, err error) error {
 		if fe.Code == "too_big" && fe.Field == "body" {
 			return &apiError{kind: kindTooLarge, msg: "The request body is too large."}
 		}
-		return invalid(fe.Field, fe.Error())
+		clipped := *fe // a field name is the client's and may be long
+		clipped.Field = echo(fe.Field)
+		return invalid(clipped.Field, clipped.Error())
 	case errors.Is(err, intake.ErrUnknownReceipt):
 		return &apiError{kind: kindNotFound, msg: "No tip has this receipt."}
 	case errors.Is(err, intake.ErrClosed):
@@ -294,6 +292,8 @@ func tokenError(w http.ResponseWriter, err error) error {
 		return invalid("token", "The token was already used; get a new one.")
 	case errors.Is(err, tips.ErrTokenBusy):
 		return rateLimited(w)
+	case errors.Is(err, tips.ErrTokenStore):
+		return fmt.Errorf("api: use up a form token: %w", err) // the server's failure, logged as such
 	}
 	return invalid("token", "Get a token from GET /api/v1/tips/token and send it with the tip.")
 }

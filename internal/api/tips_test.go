@@ -78,7 +78,7 @@ type tipEnv struct {
 // tipOptions change newTipEnv's defaults: no minimum age, no proof of
 // work, no rate limits, a recovery key.
 type tipOptions struct {
-	guard      intake.GuardConfig // Secret and Now are filled in
+	guard      intake.GuardConfig // Secret, Now and Store are filled in
 	noRecovery bool
 	budget     intake.Budget
 	log        *slog.Logger // the API's; nil discards
@@ -112,7 +112,7 @@ func newTipEnv(tb testing.TB, opt tipOptions) *tipEnv {
 		tb.Fatal(err)
 	}
 	gc := opt.guard
-	gc.Secret, gc.Now = secret, c.Now
+	gc.Secret, gc.Now, gc.Store = secret, c.Now, db
 	if gc.GlobalPerSecond == 0 {
 		gc.GlobalPerSecond = -1
 	}
@@ -481,6 +481,47 @@ func TestSubmitTipJSONRefused(t *testing.T) {
 	wantError(t, e.postJSON(t, "/api/v1/tips", huge), http.StatusRequestEntityTooLarge, "too_large", "")
 	if n := e.tipCount(t); n != 1 {
 		t.Fatalf("%d tips stored, want 1", n)
+	}
+}
+
+// failingRedeem is a tip store whose record of used tokens is down.
+type failingRedeem struct{ store.TipStore }
+
+func (failingRedeem) RedeemToken(context.Context, []byte, time.Time, time.Time) error {
+	return errors.New("disk on fire")
+}
+
+// TestSubmitTipTokenAfterRestart: a token used before a restart is still
+// used after it (or on another server sharing the database); a store that
+// cannot record it is the server's failure, and leaves it unused.
+func TestSubmitTipTokenAfterRestart(t *testing.T) {
+	e := newTipEnv(t, tipOptions{})
+	restart := func(st store.TipStore) http.Handler {
+		guard, err := intake.NewGuard(intake.GuardConfig{Secret: e.secret, Now: e.clock.Now, Store: st, GlobalPerSecond: -1, SourcePerMinute: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mux := route.NewMux(route.Config{})
+		New(Config{Store: e.db, Meta: e.pack.Meta, Now: e.clock.Now, Desk: e.desk, Guard: guard}).Register(mux)
+		return mux
+	}
+	tok := e.token(t)
+	body := `{"token":` + strconv.Quote(tok) + `,"what_happened":"x"}`
+	receiptOf(t, e.postJSON(t, "/api/v1/tips", body))
+	w := post(t, restart(e.db), "/api/v1/tips", "application/json", body)
+	wantError(t, w, http.StatusBadRequest, "invalid_parameter", "token")
+	if !strings.Contains(decode[gotError](t, w).Error.Message, "already used") {
+		t.Errorf("reuse after a restart: %s", w.Body.Bytes())
+	}
+
+	fresh := `{"token":` + strconv.Quote(e.token(t)) + `,"what_happened":"y"}`
+	w = post(t, restart(failingRedeem{e.db}), "/api/v1/tips", "application/json", fresh)
+	if w.Code != http.StatusInternalServerError {
+		t.Errorf("the store failing: %d %s, want 500", w.Code, w.Body.Bytes())
+	}
+	receiptOf(t, post(t, restart(e.db), "/api/v1/tips", "application/json", fresh))
+	if n := e.tipCount(t); n != 2 {
+		t.Fatalf("%d tips stored, want 2", n)
 	}
 }
 
@@ -996,8 +1037,8 @@ func TestTipStatusAndMessages(t *testing.T) {
 		{"status: letters", "/api/v1/tips/status", `{"receipt":"abcd"}`, "receipt", 400},
 		{"status: no receipt", "/api/v1/tips/status", `{}`, "receipt", 400},
 		{"status: with a message", "/api/v1/tips/status", `{"receipt":` + q(rc.String()) + `,"message":"x"}`, "message", 400},
-		{"status: unknown field", "/api/v1/tips/status", `{"receipt":` + q(rc.String()) + `,"tip":1}`, "body", 400},
-		{"status: receipt a number", "/api/v1/tips/status", `{"receipt":1}`, "body", 400},
+		{"status: unknown field", "/api/v1/tips/status", `{"receipt":` + q(rc.String()) + `,"tip":1}`, "tip", 400},
+		{"status: receipt a number", "/api/v1/tips/status", `{"receipt":1}`, "receipt", 400},
 		{"status: not an object", "/api/v1/tips/status", `[]`, "body", 400},
 		{"message: empty", "/api/v1/tips/messages", `{"receipt":` + q(rc.String()) + `,"message":" "}`, "message", 400},
 		{"message: missing", "/api/v1/tips/messages", `{"receipt":` + q(rc.String()) + `}`, "message", 400},

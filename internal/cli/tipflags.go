@@ -255,7 +255,7 @@ func (t *tipFlags) open(st store.Store, db string, env Env, logger *slog.Logger)
 		return nil, nil, err
 	}
 	guard, err := intake.NewGuard(intake.GuardConfig{
-		Secret: secret, MinAge: time.Duration(t.minSeconds) * time.Second, PowBits: t.powBits,
+		Secret: secret, Store: ts, MinAge: time.Duration(t.minSeconds) * time.Second, PowBits: t.powBits,
 		GlobalPerSecond: t.rate, SourcePerMinute: t.rateSource, TrustedProxies: t.proxies, Now: env.Now,
 	})
 	if err != nil {

@@ -1,8 +1,6 @@
 package intake
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/haven-project/haven/internal/strictjson"
 )
 
 // Request size limits. A multipart body may carry MaxFiles files of
@@ -55,21 +55,14 @@ func deref(s *string) string {
 	return *s
 }
 
-// ReadJSON decodes a JSON tip strictly: one object, known fields only, each
-// of its type. A problem is a *FieldError naming the field ("body" for the
+// ReadJSON decodes a JSON tip strictly (see strictjson.Decode): one
+// object, known fields only, each named exactly, once, of its type and in
+// valid UTF-8. A problem is a *FieldError naming the field ("body" for the
 // body as a whole).
 func ReadJSON(body []byte) (Submission, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	var j jsonTip
-	if err := dec.Decode(&j); err != nil {
+	if err := strictjson.Decode(body, &j); err != nil {
 		return Submission{}, jsonFieldError(err)
-	}
-	if dec.More() {
-		return Submission{}, &FieldError{Field: "body", Code: "invalid"}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return Submission{}, &FieldError{Field: "body", Code: "invalid"}
 	}
 	return Submission{
 		Token: deref(j.Token),
@@ -82,15 +75,21 @@ func ReadJSON(body []byte) (Submission, error) {
 	}, nil
 }
 
+// jsonFieldError turns a strictjson error into a *FieldError.
 func jsonFieldError(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) && te.Field != "" {
-		return &FieldError{Field: te.Field, Code: "invalid"}
+	var je *strictjson.Error
+	if !errors.As(err, &je) || je.Field == "" {
+		return &FieldError{Field: "body", Code: "invalid"}
 	}
-	if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
-		return &FieldError{Field: strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`), Code: "unknown"}
+	switch je.Problem {
+	case strictjson.Unknown:
+		return &FieldError{Field: je.Field, Code: "unknown"}
+	case strictjson.Duplicate:
+		return &FieldError{Field: je.Field, Code: "duplicate"}
+	case strictjson.InvalidUTF8:
+		return &FieldError{Field: je.Field, Code: "not_utf8"}
 	}
-	return &FieldError{Field: "body", Code: "invalid"}
+	return &FieldError{Field: je.Field, Code: "invalid"}
 }
 
 // ReadMultipart reads a multipart/form-data tip (the report form, or the
@@ -116,6 +115,9 @@ func ReadMultipart(r *http.Request) (Submission, error) {
 			return s, &FieldError{Field: "body", Code: "too_many", Max: maxParts}
 		}
 		name := part.FormName()
+		if name == "" {
+			return s, &FieldError{Field: "body", Code: "unnamed_part"}
+		}
 		if name == FieldAttachments {
 			if err := readFile(part, &s.Tip); err != nil {
 				return s, err
@@ -156,7 +158,7 @@ func readText(part *multipart.Part, name string) (string, error) {
 		return "", readError(err)
 	}
 	if len(b) > maxPartBytes {
-		return "", &FieldError{Field: name, Code: "too_long", Max: maxPartBytes}
+		return "", &FieldError{Field: name, Code: "too_long_bytes", Max: maxPartBytes}
 	}
 	return string(b), nil
 }

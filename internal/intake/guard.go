@@ -2,6 +2,8 @@ package intake
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -11,6 +13,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/tips"
 )
 
@@ -26,6 +29,10 @@ const (
 // GuardConfig configures a Guard.
 type GuardConfig struct {
 	Secret tips.Secret
+	// Store remembers the form tokens used (store.TipStore.RedeemToken),
+	// so that a token works once even across restarts. Nil keeps them in
+	// memory only, forgotten at a restart: for tests.
+	Store store.TipStore
 	// MinAge is how old a form token must be when a tip comes back; 0
 	// turns the check off (for tests and benchmarks).
 	MinAge time.Duration
@@ -51,8 +58,9 @@ type GuardConfig struct {
 }
 
 // Guard keeps abuse out without knowing anyone: signed single-use form
-// tokens with a minimum age, an optional proof of work, and in-memory rate
-// limits keyed by an hourly-rotated HMAC of the address (see tips.Limiter).
+// tokens with a minimum age, remembered as used in the store until they
+// expire, an optional proof of work, and in-memory rate limits keyed by an
+// hourly-rotated HMAC of the address (see tips.Limiter).
 type Guard struct {
 	proxies []netip.Prefix
 	tokens  *tips.Tokens
@@ -69,9 +77,11 @@ func NewGuard(cfg GuardConfig) (*Guard, error) {
 	if minAge == 0 {
 		minAge = -1 // tips.TokenConfig: negative disables
 	}
-	tokens, err := tips.NewTokens(cfg.Secret.TokenKey(), tips.TokenConfig{
-		MinAge: minAge, PowBits: cfg.PowBits, NoJSMinAge: cfg.NoJSMinAge, Now: cfg.Now,
-	})
+	tc := tips.TokenConfig{MinAge: minAge, PowBits: cfg.PowBits, NoJSMinAge: cfg.NoJSMinAge, Now: cfg.Now}
+	if cfg.Store != nil {
+		tc.Redeemed = storeRedeemed{cfg.Store}
+	}
+	tokens, err := tips.NewTokens(cfg.Secret.TokenKey(), tc)
 	if err != nil {
 		return nil, fmt.Errorf("intake: %w", err)
 	}
@@ -121,8 +131,23 @@ func (g *Guard) Token() (string, error) { return g.tokens.Issue() }
 // PowBits is the proof of work asked of a browser with JavaScript.
 func (g *Guard) PowBits() int { return g.powBits }
 
-// Redeem checks a form's token and proof of work, and uses the token up.
-func (g *Guard) Redeem(token, pow string) error { return g.tokens.Redeem(token, pow) }
+// Redeem checks a form's token and proof of work, and uses the token up
+// (see tips.Tokens.Redeem). An error wrapping tips.ErrTokenStore is the
+// server's failure: the token is fine and not used up.
+func (g *Guard) Redeem(ctx context.Context, token, pow string) error {
+	return g.tokens.Redeem(ctx, token, pow)
+}
+
+// storeRedeemed keeps redeemed form tokens in the tip store.
+type storeRedeemed struct{ st store.TipStore }
+
+func (s storeRedeemed) Redeem(ctx context.Context, id []byte, expires, now time.Time) error {
+	err := s.st.RedeemToken(ctx, id, expires, now)
+	if errors.Is(err, store.ErrConflict) {
+		return fmt.Errorf("%w: %w", tips.ErrTokenUsed, err)
+	}
+	return err
+}
 
 // AllowSubmit reports whether a tip or message from source may go on.
 // source is the connection's address; it is hashed, never kept.

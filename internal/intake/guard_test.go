@@ -3,6 +3,7 @@ package intake
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,9 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/haven-project/haven/internal/testenv"
+	"github.com/haven-project/haven/internal/tips"
 )
 
 func TestGuardSource(t *testing.T) {
@@ -136,4 +140,40 @@ func TestBigUploadSlots(t *testing.T) {
 		t.Fatal("a freed slot was not given out")
 	}
 	rel()
+}
+
+// TestGuardTokensOutliveRestart: with a store, a token used before a
+// restart (a new Guard on the same secret and store) is used after it.
+func TestGuardTokensOutliveRestart(t *testing.T) {
+	db := testenv.SQLite(t)
+	secret := tips.Secret{7}
+	newGuard := func() *Guard {
+		g, err := NewGuard(GuardConfig{Secret: secret, Store: db})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	g := newGuard()
+	tok, err := g.Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Redeem(t.Context(), tok, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Redeem(t.Context(), tok, ""); !errors.Is(err, tips.ErrTokenUsed) {
+		t.Errorf("the same guard: err = %v, want ErrTokenUsed", err)
+	}
+	if err := newGuard().Redeem(t.Context(), tok, ""); !errors.Is(err, tips.ErrTokenUsed) {
+		t.Errorf("after a restart: err = %v, want ErrTokenUsed", err)
+	}
+	// Without a store, a restart forgets it, as it did.
+	g, err = NewGuard(GuardConfig{Secret: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Redeem(t.Context(), tok, ""); err != nil {
+		t.Errorf("in memory, after a restart: err = %v, want nil", err)
+	}
 }

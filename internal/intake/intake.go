@@ -88,12 +88,14 @@ type Tip struct {
 }
 
 // FieldError is a tip refused for one field. Code says why, for a message
-// in the visitor's language: required, too_long, invalid, too_many,
+// in the visitor's language: required, too_long (Max characters),
+// too_long_bytes (Max bytes, for one part of a multipart body), invalid,
+// unknown, duplicate, not_utf8, unnamed_part (Field is "body"), too_many,
 // too_big, bad_image.
 type FieldError struct {
 	Field string
 	Code  string
-	Max   int    // for too_long, too_many, too_big
+	Max   int    // for too_long, too_long_bytes, too_many, too_big
 	Name  string // the file, for too_big and bad_image
 }
 
@@ -103,6 +105,16 @@ func (e *FieldError) Error() string {
 		return fmt.Sprintf("%s is required", e.Field)
 	case "too_long":
 		return fmt.Sprintf("%s is too long (at most %d characters)", e.Field, e.Max)
+	case "too_long_bytes":
+		return fmt.Sprintf("%s is too long (at most %d bytes)", e.Field, e.Max)
+	case "unknown":
+		return fmt.Sprintf("%s is not a known field", e.Field)
+	case "duplicate":
+		return fmt.Sprintf("%s is given more than once", e.Field)
+	case "not_utf8":
+		return fmt.Sprintf("%s is not valid UTF-8", e.Field)
+	case "unnamed_part":
+		return fmt.Sprintf("%s: a part without a Content-Disposition header naming its form field", e.Field)
 	case "too_many":
 		return fmt.Sprintf("%s: at most %d", e.Field, e.Max)
 	case "too_big":

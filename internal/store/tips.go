@@ -44,6 +44,10 @@ const (
 // ReceiptHashSize is the length of NewTip.ReceiptHash.
 const ReceiptHashSize = 32
 
+// TokenIDSize is the length of the id of a redeemed form token
+// (TipStore.RedeemToken): a keyed hash of the token, never the token.
+const TokenIDSize = 32
+
 // NewTip is a tip as CreateTip stores it.
 type NewTip struct {
 	// ReceiptHash is the keyed hash of the receipt given to the tipster,
@@ -235,12 +239,36 @@ type TipStore interface {
 	// RecoveryRecipient returns the recovery public key; ErrNotFound before
 	// one is set.
 	RecoveryRecipient(ctx context.Context) (string, error)
+
+	// RedeemToken records that the form token whose keyed hash is id was
+	// used, so that it is refused as used again until it expires, across
+	// restarts and across servers sharing the database. The record is kept
+	// until expires rounded up to the hour (HourUp): no later than the
+	// next whole hour, never earlier, and no finer time is stored. In the
+	// same transaction RedeemToken deletes every record that expired at or
+	// before now. An id recorded already (and not expired at now) returns
+	// an error wrapping ErrConflict; an id that is not TokenIDSize bytes, a
+	// zero now, or an expires whose hour is not after now returns
+	// ErrInvalid. Like CreateTip it returns nil only once the record is
+	// durably on disk.
+	RedeemToken(ctx context.Context, id []byte, expires, now time.Time) error
 }
 
 // Hour is t rounded down to the hour, in UTC: the only precision at which
 // the tip store records time. 10:47:13.5 becomes 10:00:00.
 func Hour(t time.Time) time.Time {
 	return t.UTC().Truncate(time.Hour)
+}
+
+// HourUp is t rounded up to the hour, in UTC: the time the store keeps of
+// an expiry, which must not come early. 10:47:13.5 becomes 11:00:00; 10:00
+// stays 10:00.
+func HourUp(t time.Time) time.Time {
+	h := Hour(t)
+	if h.Before(t) {
+		h = h.Add(time.Hour)
+	}
+	return h
 }
 
 // CheckRecipient returns an error wrapping ErrInvalid unless r looks like

@@ -214,35 +214,48 @@ func TestStripJPEG(t *testing.T) {
 	}
 }
 
+// Minimal, well-formed contents of the segments a JPEG needs: one
+// quantization table, a one-component 1×1 frame, one Huffman table with one
+// code, and the header of a one-component scan.
+var (
+	testDQT = append([]byte{0x00}, bytes.Repeat([]byte{1}, 64)...)
+	testSOF = []byte{8, 0, 1, 0, 1, 1, 1, 0x11, 0}
+	testDHT = append(append([]byte{0x00, 1}, make([]byte, 15)...), 0)
+	testSOS = []byte{1, 1, 0x00, 0, 63, 0}
+)
+
 func TestStripJPEGProgressiveAndRestarts(t *testing.T) {
 	t.Parallel()
 	// A hand-made stream: two scans with DHT between them, stuffed bytes,
 	// restart markers and fill bytes, as progressive encoders write.
-	seg := func(m byte, p string) []byte { return jpegSegment(m, []byte(p)) }
+	seg := jpegSegment
 	var in []byte
 	in = append(in, 0xFF, jpegSOI)
-	in = append(in, seg(0xDB, "dqt")...)
-	in = append(in, seg(0xC2, "sof2")...)
-	in = append(in, seg(jpegSOS, "sos1")...)
+	in = append(in, seg(jpegDQT, testDQT)...)
+	in = append(in, seg(0xC2, testSOF)...)
+	in = append(in, seg(jpegSOS, testSOS)...)
 	scan1 := []byte{0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0, 0x56, 0xFF, 0xFF, 0x00, 0x78}
 	in = append(in, scan1...)
 	in = append(in, 0xFF, 0xFF) // fill bytes before the next marker
-	in = append(in, seg(jpegCOM, canary)...)
-	in = append(in, seg(0xC4, "dht")...)
-	in = append(in, seg(jpegSOS, "sos2")...)
+	in = append(in, seg(jpegCOM, []byte(canary))...)
+	in = append(in, 0xFF, jpegTEM)
+	in = append(in, seg(jpegDHT, testDHT)...)
+	in = append(in, seg(jpegDRI, []byte{0, 8})...)
+	in = append(in, seg(jpegSOS, testSOS)...)
 	scan2 := []byte{0x9A, 0xFF, 0x00}
 	in = append(in, scan2...)
 	in = append(in, 0xFF, jpegEOI)
 
 	var want []byte
 	want = append(want, 0xFF, jpegSOI)
-	want = append(want, seg(0xDB, "dqt")...)
-	want = append(want, seg(0xC2, "sof2")...)
-	want = append(want, seg(jpegSOS, "sos1")...)
+	want = append(want, seg(jpegDQT, testDQT)...)
+	want = append(want, seg(0xC2, testSOF)...)
+	want = append(want, seg(jpegSOS, testSOS)...)
 	want = append(want, scan1...)
 	want = append(want, 0xFF, 0xFF) // fill bytes before a marker's 0xFF stay with the scan
-	want = append(want, seg(0xC4, "dht")...)
-	want = append(want, seg(jpegSOS, "sos2")...)
+	want = append(want, seg(jpegDHT, testDHT)...)
+	want = append(want, seg(jpegDRI, []byte{0, 8})...)
+	want = append(want, seg(jpegSOS, testSOS)...)
 	want = append(want, scan2...)
 	want = append(want, 0xFF, jpegEOI)
 
@@ -252,6 +265,92 @@ func TestStripJPEGProgressiveAndRestarts(t *testing.T) {
 	}
 	if !bytes.Equal(out, want) {
 		t.Errorf("StripJPEG =\n% X\nwant\n% X", out, want)
+	}
+}
+
+// jpegWithUnknown returns a JPEG with a segment of marker m, carrying the
+// canary, after its SOI.
+func jpegWithUnknown(tb testing.TB, m byte) []byte {
+	tb.Helper()
+	return jpegWithMetadata(testJPEG(tb, 16, 8), nil, jpegSegment(m, []byte(canary)))
+}
+
+// A marker StripJPEG does not know is refused, not passed on as stripped:
+// the JPEG extensions JPG and JPG0–JPG13, the reserved 0x02–0xBF and the
+// hierarchical DHP and EXP.
+func TestStripJPEGRefusesUnknownMarkers(t *testing.T) {
+	t.Parallel()
+	markers := []byte{jpegJPG, 0x02, 0x4E, 0xBF, 0xDE, 0xDF}
+	for m := byte(0xF0); m <= 0xFD; m++ {
+		markers = append(markers, m)
+	}
+	for _, m := range markers {
+		in := jpegWithUnknown(t, m)
+		out, err := StripJPEG(in)
+		if !errors.Is(err, ErrImageMalformed) || out != nil {
+			t.Errorf("marker 0x%02X: StripJPEG gave %d bytes, err %v; want ErrImageMalformed", m, len(out), err)
+		}
+		if out, stripped, err := Strip("image/jpeg", in); err == nil || stripped || bytes.Contains(out, []byte(canary)) {
+			t.Errorf("marker 0x%02X: Strip gave stripped %v, err %v", m, stripped, err)
+		}
+	}
+}
+
+// Nothing rides along in the segments StripJPEG keeps: slack after their
+// content is refused, and the JFIF and Adobe headers are cut to what
+// decoders read of them.
+func TestStripJPEGKeptSegmentsCarryNothingMore(t *testing.T) {
+	t.Parallel()
+	jpg := testJPEG(t, 16, 8)
+	slack := func(m byte, p []byte) []byte { return jpegSegment(m, append(bytes.Clone(p), canary...)) }
+	// jpegReplace puts seg in place of the first segment with marker m.
+	jpegReplace := func(m byte, seg []byte) []byte {
+		for i := 2; i+4 <= len(jpg); {
+			n := 2 + int(binary.BigEndian.Uint16(jpg[i+2:]))
+			if jpg[i+1] == m {
+				return append(append(bytes.Clone(jpg[:i]), seg...), jpg[i+n:]...)
+			}
+			i += n
+		}
+		t.Fatalf("no marker 0x%02X in the test image", m)
+		return nil
+	}
+	refused := map[string][]byte{
+		"DQT":       jpegWithMetadata(jpg, nil, slack(jpegDQT, testDQT)),
+		"DHT":       jpegWithMetadata(jpg, nil, slack(jpegDHT, testDHT)),
+		"DRI":       jpegWithMetadata(jpg, nil, slack(jpegDRI, []byte{0, 8})),
+		"DAC":       jpegWithMetadata(jpg, nil, jpegSegment(jpegDAC, []byte(canary+"!"))),
+		"DQT 4-bit": jpegWithMetadata(jpg, nil, jpegSegment(jpegDQT, append([]byte{0x20}, bytes.Repeat([]byte(canary), 3)...))),
+		"SOF":       jpegReplace(jpegSOF0, slack(jpegSOF0, jpg[bytes.Index(jpg, []byte{0xFF, jpegSOF0})+4:][:6+3*3])),
+		"SOS":       jpegReplace(jpegSOS, slack(jpegSOS, jpg[bytes.Index(jpg, []byte{0xFF, jpegSOS})+4:][:1+2*3+3])),
+	}
+	for name, in := range refused {
+		if !bytes.Contains(in, []byte(canary)) {
+			t.Fatalf("%s: no canary", name)
+		}
+		if out, err := StripJPEG(in); !errors.Is(err, ErrImageMalformed) {
+			t.Errorf("%s with slack: %d bytes, err %v; want ErrImageMalformed", name, len(out), err)
+		}
+	}
+
+	in := jpegWithMetadata(jpg, nil,
+		jpegSegment(jpegAPP14, append([]byte("Adobe\x00\x64\x00\x00\x00\x00\x01"), canary...)),
+		jpegSegment(jpegAPP14, []byte("Adobe"+canary[:6])), // too short to be read
+		jpegSegment(jpegAPP0, []byte("JFIF\x00"+canary[:8])),
+	)
+	want := decode(t, in)
+	out, err := StripJPEG(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(out, []byte(canary[:6])) {
+		t.Errorf("the canary survived in a JFIF or Adobe header:\n%q", out[:60])
+	}
+	if !bytes.Contains(out, adobeAPP14()) || !bytes.Contains(out, jpegSegment(jpegAPP0, []byte("JFIF\x00"))) {
+		t.Errorf("the Adobe or JFIF header is gone:\n%q", out[:60])
+	}
+	if !samePixels(decode(t, out), want) {
+		t.Error("stripped image decodes differently")
 	}
 }
 
@@ -360,6 +459,75 @@ func TestStripPNGMalformed(t *testing.T) {
 	}
 }
 
+// pngWithCriticalCanary returns a PNG with an unknown critical chunk (its
+// type's first letter is upper case) carrying the canary.
+func pngWithCriticalCanary(tb testing.TB) []byte {
+	tb.Helper()
+	return pngWithChunks(testPNG(tb, 8, 4), [][]byte{pngChunk("CNRy", []byte(canary))}, nil, nil)
+}
+
+// A critical chunk StripPNG does not know is refused, not passed on as
+// stripped: no decoder shows the image, and it may hold anything. So is a
+// critical chunk that holds more than its fields.
+func TestStripPNGRefusesUnknownCritical(t *testing.T) {
+	t.Parallel()
+	p := testPNG(t, 8, 4)
+	iendWithData := append(bytes.Clone(p[:len(p)-12]), pngChunk("IEND", []byte(canary))...)
+	tests := map[string][]byte{
+		"unknown critical before IDAT": pngWithCriticalCanary(t),
+		"unknown critical after IDAT":  pngWithChunks(p, nil, [][]byte{pngChunk("SECR", []byte(canary))}, nil),
+		"IEND with data":               iendWithData,
+		"PLTE of 257 entries":          pngWithChunks(p, [][]byte{pngChunk("PLTE", bytes.Repeat([]byte(canary[:3]), 257))}, nil, nil),
+		"PLTE not in entries":          pngWithChunks(p, [][]byte{pngChunk("PLTE", []byte(canary[:4]))}, nil, nil),
+	}
+	for name, in := range tests {
+		out, err := StripPNG(in)
+		if !errors.Is(err, ErrImageMalformed) || out != nil {
+			t.Errorf("%s: StripPNG gave %d bytes, err %v; want ErrImageMalformed", name, len(out), err)
+		}
+		if out, stripped, err := Strip("image/png", in); err == nil || stripped || bytes.Contains(out, []byte(canary[:4])) {
+			t.Errorf("%s: Strip gave stripped %v, err %v", name, stripped, err)
+		}
+	}
+}
+
+// The ancillary chunks StripPNG keeps are kept only with the length of
+// their fields, so nothing can ride along after them; others are dropped.
+func TestStripPNGKeptChunksCarryNothingMore(t *testing.T) {
+	t.Parallel()
+	var chunks [][]byte
+	for _, typ := range []string{"gAMA", "cHRM", "sRGB", "cICP", "mDCV", "cLLI", "sBIT", "bKGD", "hIST", "pHYs", "acTL", "fcTL"} {
+		chunks = append(chunks, pngChunk(typ, []byte(canary+canary+canary)))
+	}
+	in := pngWithChunks(testPNG(t, 8, 4), chunks, nil, nil)
+	want := decode(t, in)
+	out, err := StripPNG(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(out, []byte(canary)) {
+		t.Error("the canary survived in a chunk of the wrong length")
+	}
+	if plain, _ := StripPNG(testPNG(t, 8, 4)); !bytes.Equal(out, plain) {
+		t.Errorf("chunks of the wrong length were kept:\n%q", out)
+	}
+	if !samePixels(decode(t, out), want) {
+		t.Error("stripped image decodes differently")
+	}
+
+	// A palette image keeps its palette, the transparency of as many
+	// entries and a histogram of as many.
+	var pal bytes.Buffer
+	if err := png.Encode(&pal, image.NewPaletted(image.Rect(0, 0, 4, 4), color.Palette{color.Black, color.Transparent})); err != nil {
+		t.Fatal(err)
+	}
+	hist := pngChunk("hIST", []byte{0, 9, 0, 7})
+	in = pngWithChunks(pal.Bytes(), nil, [][]byte{hist, pngChunk("hIST", []byte(canary[:6])), pngChunk("tRNS", []byte(canary[:6]))}, nil)
+	if out, err := StripPNG(in); err != nil || !bytes.Contains(out, hist) || !bytes.Contains(out, []byte("tRNS")) || bytes.Contains(out, []byte(canary[:6])) {
+		t.Errorf("palette image: err %v\n%q", err, out)
+	}
+}
+
 func TestStrip(t *testing.T) {
 	t.Parallel()
 	jpg, pngImg := jpegWithAllMetadata(t), pngWithAllMetadata(t)
@@ -454,6 +622,12 @@ func FuzzStripJPEG(f *testing.F) {
 	}
 	f.Add(gray.Bytes())
 	f.Add([]byte{0xFF, jpegSOI, 0xFF, jpegSOS, 0, 2, 0xFF, 0x00, 0xFF, jpegEOI})
+	// Segments that must be refused, or cut to what decoders read.
+	f.Add(jpegWithUnknown(f, 0xF0))
+	f.Add(jpegWithUnknown(f, 0x02))
+	f.Add(jpegWithMetadata(testJPEG(f, 8, 8), nil, jpegSegment(jpegDQT, append(bytes.Clone(testDQT), canary...))))
+	f.Add(jpegWithMetadata(testJPEG(f, 8, 8), nil,
+		jpegSegment(jpegAPP14, []byte("Adobe\x00\x64\x00\x00\x00\x00\x01"+canary)), jpegSegment(jpegAPP0, []byte("JFIF\x00"+canary[:4]))))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		checkStripped(t, in, StripJPEG)
 	})
@@ -467,6 +641,9 @@ func FuzzStripPNG(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(pal.Bytes())
+	f.Add(pngWithCriticalCanary(f))
+	f.Add(pngWithChunks(testPNG(f, 3, 2), [][]byte{pngChunk("gAMA", []byte(canary))}, nil, nil))
+	f.Add(pngWithChunks(pal.Bytes(), nil, [][]byte{pngChunk("hIST", []byte{0, 1, 0, 2})}, nil))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		checkStripped(t, in, StripPNG)
 	})

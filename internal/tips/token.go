@@ -1,6 +1,7 @@
 package tips
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -22,7 +23,26 @@ var (
 	// ErrTokenBusy means the set of redeemed tokens is full (see
 	// TokenConfig.MaxRedeemed): the server is flooded, try again later.
 	ErrTokenBusy = errors.New("tips: too many recent submissions; try again later")
+	// ErrTokenStore means the token is good but could not be used up: the
+	// RedeemedSet failed. It is the server's failure, not the sender's;
+	// the token is not used up.
+	ErrTokenStore = errors.New("tips: cannot record the redeemed form token")
 )
+
+// A RedeemedSet remembers redeemed tokens outside the process's memory
+// (see TokenConfig.Redeemed), so that a token works once across restarts,
+// and across servers that share the set.
+type RedeemedSet interface {
+	// Redeem records the token with the id as used until expires, and
+	// may forget the ones that expired at or before now. It returns an
+	// error wrapping ErrTokenUsed when id is recorded already. id is a
+	// keyed hash of the token, TokenIDSize bytes; the token itself is
+	// never given.
+	Redeem(ctx context.Context, id []byte, expires, now time.Time) error
+}
+
+// TokenIDSize is the length of the id Tokens gives a RedeemedSet.
+const TokenIDSize = sha256.Size
 
 // TooNewError is returned by [Tokens.Redeem] when a form comes back sooner
 // than the minimum age allows. Wait is how much longer to wait. It matches
@@ -68,9 +88,15 @@ type TokenConfig struct {
 	// Default 30s; negative means MinAge applies.
 	NoJSMinAge time.Duration
 	// MaxRedeemed caps how many redeemed tokens are remembered at once
-	// (default 100,000, a few megabytes). When it is reached, Redeem refuses
-	// with ErrTokenBusy until old entries expire.
+	// in memory (default 100,000, a few megabytes). When it is reached,
+	// Redeem refuses with ErrTokenBusy until old entries expire. It does
+	// not apply to Redeemed.
 	MaxRedeemed int
+	// Redeemed, when set, is where redeemed tokens are remembered instead
+	// of in memory, so that a token redeemed before a restart is still
+	// refused after it. Tips come through a database anyway: give it one
+	// backed by the tip store.
+	Redeemed RedeemedSet
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }
@@ -100,10 +126,12 @@ var tokenEncoding = base64.RawURLEncoding.Strict()
 // The issue time has a resolution of one second, so a token's age, and with it
 // MinAge and MaxAge, are accurate to within a second.
 //
-// Redeemed tokens are remembered in memory until they are older than MaxAge,
-// so a token works once per process. Memory is bounded by MaxRedeemed
-// entries of about 50 bytes, and in practice by the number of forms accepted
-// within MaxAge, which the rate limiter caps.
+// Redeemed tokens are remembered until they are older than MaxAge: in the
+// TokenConfig's RedeemedSet, by a keyed hash of the token, so a token works
+// once even across restarts; or, without one, in memory, so a token works
+// once per process. Memory is then bounded by MaxRedeemed entries of about
+// 50 bytes, and in practice by the number of forms accepted within MaxAge,
+// which the rate limiter caps.
 type Tokens struct {
 	key []byte
 	cfg TokenConfig
@@ -176,6 +204,20 @@ func (t *Tokens) tag(body []byte) []byte {
 	return mac.Sum(nil)[:tokenTag]
 }
 
+// idLabel separates the ids of redeemed tokens from the tokens' tags,
+// which are HMACs of the bare body with the same key.
+const idLabel = "haven redeemed form token v1\x00"
+
+// id is what a RedeemedSet keeps of a token with the signed bytes body:
+// HMAC-SHA256 of a label and body. Without the key, which is not kept
+// where the set is, it tells nothing of the token.
+func (t *Tokens) id(body []byte) []byte {
+	mac := hmac.New(sha256.New, t.key)
+	mac.Write([]byte(idLabel))
+	mac.Write(body)
+	return mac.Sum(nil)
+}
+
 // parsedToken is the content of a well-formed token.
 type parsedToken struct {
 	issued int64
@@ -206,15 +248,16 @@ func parseToken(s string) (parsedToken, error) {
 // Redeem accepts a token once. It checks, in order, that the token is one
 // Issue made with this key ([ErrTokenInvalid]), is not older than MaxAge
 // ([ErrTokenExpired]), that pow, if given and PowBits > 0, solves the proof of
-// work ([ErrPowInvalid]), that the token was not redeemed before
-// ([ErrTokenUsed]), and that it is at least MinAge old, or NoJSMinAge when
-// PowBits > 0 and pow is empty (a [TooNewError]). pow is ignored when PowBits
-// is 0. If MaxRedeemed tokens are already remembered, it returns
-// [ErrTokenBusy].
+// work ([ErrPowInvalid]), that it is at least MinAge old, or NoJSMinAge when
+// PowBits > 0 and pow is empty (a [TooNewError]), and that the token was not
+// redeemed before ([ErrTokenUsed]). pow is ignored when PowBits is 0. If
+// MaxRedeemed tokens are already remembered in memory, it returns
+// [ErrTokenBusy]; if the RedeemedSet fails, an error wrapping
+// [ErrTokenStore].
 //
 // Only a token that passes every check is marked used, so a tipster who
 // pressed send too early can simply press it again.
-func (t *Tokens) Redeem(token, pow string) error {
+func (t *Tokens) Redeem(ctx context.Context, token, pow string) error {
 	p, err := parseToken(token)
 	if err != nil {
 		return err
@@ -236,13 +279,25 @@ func (t *Tokens) Redeem(token, pow string) error {
 		}
 	}
 
+	if age < minAge {
+		return TooNewError{Wait: minAge - age}
+	}
+	if t.cfg.Redeemed != nil {
+		expires := time.Unix(p.issued, 0).Add(t.cfg.MaxAge)
+		err := t.cfg.Redeemed.Redeem(ctx, t.id(p.body), expires, now)
+		switch {
+		case errors.Is(err, ErrTokenUsed):
+			return ErrTokenUsed
+		case err != nil:
+			return fmt.Errorf("%w: %w", ErrTokenStore, err)
+		}
+		return nil
+	}
+
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if _, used := t.redeemed[p.nonce]; used {
 		return ErrTokenUsed
-	}
-	if age < minAge {
-		return TooNewError{Wait: minAge - age}
 	}
 	t.prune(now)
 	if len(t.redeemed) >= t.cfg.MaxRedeemed {

@@ -1,6 +1,7 @@
 package tips
 
 import (
+	"context"
 	"crypto/hmac"
 	"encoding/base64"
 	"errors"
@@ -70,7 +71,7 @@ func TestTokenLifecycle(t *testing.T) {
 	}
 
 	clock.Advance(time.Second)
-	err := tk.Redeem(tok, "")
+	err := tk.Redeem(t.Context(), tok, "")
 	var tooNew TooNewError
 	if !errors.Is(err, ErrTokenTooNew) || !errors.As(err, &tooNew) {
 		t.Fatalf("after 1s: err = %v, want a TooNewError", err)
@@ -81,10 +82,10 @@ func TestTokenLifecycle(t *testing.T) {
 
 	// Sending too early did not use the token up.
 	clock.Advance(tooNew.Wait)
-	if err := tk.Redeem(tok, ""); err != nil {
+	if err := tk.Redeem(t.Context(), tok, ""); err != nil {
 		t.Fatalf("after MinAge: %v", err)
 	}
-	if err := tk.Redeem(tok, ""); !errors.Is(err, ErrTokenUsed) {
+	if err := tk.Redeem(t.Context(), tok, ""); !errors.Is(err, ErrTokenUsed) {
 		t.Errorf("second redemption: err = %v, want ErrTokenUsed", err)
 	}
 }
@@ -96,11 +97,11 @@ func TestTokenExpiry(t *testing.T) {
 	clock.Advance(time.Hour)
 	fresh := issue(t, tk)
 	clock.Advance(time.Second)
-	if err := tk.Redeem(tok, ""); !errors.Is(err, ErrTokenExpired) {
+	if err := tk.Redeem(t.Context(), tok, ""); !errors.Is(err, ErrTokenExpired) {
 		t.Errorf("after MaxAge: err = %v, want ErrTokenExpired", err)
 	}
 	clock.Advance(2 * time.Second)
-	if err := tk.Redeem(fresh, ""); err != nil {
+	if err := tk.Redeem(t.Context(), fresh, ""); err != nil {
 		t.Errorf("fresh token: %v", err)
 	}
 }
@@ -108,7 +109,7 @@ func TestTokenExpiry(t *testing.T) {
 func TestTokenMinAgeDisabled(t *testing.T) {
 	t.Parallel()
 	tk, _ := newTokens(t, TokenConfig{MinAge: -1})
-	if err := tk.Redeem(issue(t, tk), ""); err != nil {
+	if err := tk.Redeem(t.Context(), issue(t, tk), ""); err != nil {
 		t.Errorf("MinAge disabled: %v", err)
 	}
 }
@@ -121,13 +122,13 @@ func TestTokenSecondResolution(t *testing.T) {
 	tok := issue(t, tk)
 	clock.Advance(2 * time.Second)
 	var tooNew TooNewError
-	if err := tk.Redeem(tok, ""); !errors.As(err, &tooNew) || tooNew.Wait != 100*time.Millisecond {
+	if err := tk.Redeem(t.Context(), tok, ""); !errors.As(err, &tooNew) || tooNew.Wait != 100*time.Millisecond {
 		t.Errorf("2s after issue: err = %v, want a wait of 100ms", err)
 	}
 	// With MinAge disabled, a token is good at once, whatever the fraction.
 	tk, clock = newTokens(t, TokenConfig{MinAge: -1})
 	clock.Advance(999 * time.Millisecond)
-	if err := tk.Redeem(issue(t, tk), ""); err != nil {
+	if err := tk.Redeem(t.Context(), issue(t, tk), ""); err != nil {
 		t.Errorf("MinAge disabled: %v", err)
 	}
 }
@@ -170,11 +171,11 @@ func TestTokenInvalid(t *testing.T) {
 		bad = append(bad, tok[:len(tok)-1]+string(alphabet[last&^3|unused]))
 	}
 	for _, tb := range bad {
-		if err := tk.Redeem(tb, ""); !errors.Is(err, ErrTokenInvalid) {
+		if err := tk.Redeem(t.Context(), tb, ""); !errors.Is(err, ErrTokenInvalid) {
 			t.Errorf("Redeem(%q): err = %v, want ErrTokenInvalid", tb, err)
 		}
 	}
-	if err := tk.Redeem(tok, ""); err != nil {
+	if err := tk.Redeem(t.Context(), tok, ""); err != nil {
 		t.Errorf("the untampered token was spoilt: %v", err)
 	}
 }
@@ -187,7 +188,7 @@ func TestTokenPow(t *testing.T) {
 	// With proof of work, MinAge applies.
 	tok := issue(t, tk)
 	clock.Advance(3 * time.Second)
-	if err := tk.Redeem(tok, "not a number"); !errors.Is(err, ErrPowInvalid) {
+	if err := tk.Redeem(t.Context(), tok, "not a number"); !errors.Is(err, ErrPowInvalid) {
 		t.Fatalf("bad nonce: err = %v, want ErrPowInvalid", err)
 	}
 	wrong := "0"
@@ -195,10 +196,10 @@ func TestTokenPow(t *testing.T) {
 		n, _ := strconv.Atoi(wrong)
 		wrong = strconv.Itoa(n + 1)
 	}
-	if err := tk.Redeem(tok, wrong); !errors.Is(err, ErrPowInvalid) {
+	if err := tk.Redeem(t.Context(), tok, wrong); !errors.Is(err, ErrPowInvalid) {
 		t.Fatalf("wrong nonce: err = %v, want ErrPowInvalid", err)
 	}
-	if err := tk.Redeem(tok, SolvePow(tok, bits)); err != nil {
+	if err := tk.Redeem(t.Context(), tok, SolvePow(tok, bits)); err != nil {
 		t.Fatalf("solved after MinAge: %v", err)
 	}
 
@@ -206,11 +207,11 @@ func TestTokenPow(t *testing.T) {
 	tok = issue(t, tk)
 	clock.Advance(10 * time.Second)
 	var tooNew TooNewError
-	if err := tk.Redeem(tok, ""); !errors.As(err, &tooNew) || tooNew.Wait != 20*time.Second {
+	if err := tk.Redeem(t.Context(), tok, ""); !errors.As(err, &tooNew) || tooNew.Wait != 20*time.Second {
 		t.Fatalf("no proof after 10s: err = %v, want a wait of 20s", err)
 	}
 	clock.Advance(20 * time.Second)
-	if err := tk.Redeem(tok, ""); err != nil {
+	if err := tk.Redeem(t.Context(), tok, ""); err != nil {
 		t.Fatalf("no proof after NoJSMinAge: %v", err)
 	}
 
@@ -221,7 +222,7 @@ func TestTokenPow(t *testing.T) {
 	if VerifyPow(b, sol, bits) {
 		t.Skip("improbable: one nonce solves both tokens")
 	}
-	if err := tk.Redeem(b, sol); !errors.Is(err, ErrPowInvalid) {
+	if err := tk.Redeem(t.Context(), b, sol); !errors.Is(err, ErrPowInvalid) {
 		t.Errorf("another token's solution: err = %v, want ErrPowInvalid", err)
 	}
 }
@@ -231,7 +232,7 @@ func TestTokenPowIgnoredWhenOff(t *testing.T) {
 	tk, clock := newTokens(t, TokenConfig{})
 	tok := issue(t, tk)
 	clock.Advance(3 * time.Second)
-	if err := tk.Redeem(tok, "garbage"); err != nil {
+	if err := tk.Redeem(t.Context(), tok, "garbage"); err != nil {
 		t.Errorf("pow given while PowBits is 0: %v", err)
 	}
 }
@@ -242,19 +243,19 @@ func TestTokenPruneAndCap(t *testing.T) {
 	for range 3 {
 		tok := issue(t, tk)
 		clock.Advance(3 * time.Second)
-		if err := tk.Redeem(tok, ""); err != nil {
+		if err := tk.Redeem(t.Context(), tok, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
 	tok := issue(t, tk)
 	clock.Advance(3 * time.Second)
-	if err := tk.Redeem(tok, ""); !errors.Is(err, ErrTokenBusy) {
+	if err := tk.Redeem(t.Context(), tok, ""); !errors.Is(err, ErrTokenBusy) {
 		t.Fatalf("beyond MaxRedeemed: err = %v, want ErrTokenBusy", err)
 	}
 	// Refused for being full, the token is still good once there is room:
 	// the first three (issued at 0s, 3s, 6s) have expired, it (9s) has not.
 	clock.Advance(time.Hour - 4*time.Second)
-	if err := tk.Redeem(tok, ""); err != nil {
+	if err := tk.Redeem(t.Context(), tok, ""); err != nil {
 		t.Fatalf("after the first tokens expired: %v", err)
 	}
 	tk.mu.Lock()
@@ -278,7 +279,7 @@ func TestTokenConcurrentRedeem(t *testing.T) {
 	for range 8 {
 		for _, tok := range toks {
 			wg.Go(func() {
-				switch err := tk.Redeem(tok, ""); {
+				switch err := tk.Redeem(t.Context(), tok, ""); {
 				case err == nil:
 					ok.Add(1)
 				case errors.Is(err, ErrTokenUsed):
@@ -292,6 +293,114 @@ func TestTokenConcurrentRedeem(t *testing.T) {
 	wg.Wait()
 	if ok.Load() != int32(len(toks)) || used.Load() != int32(7*len(toks)) {
 		t.Errorf("%d redemptions succeeded and %d were refused as used, want %d and %d", ok.Load(), used.Load(), len(toks), 7*len(toks))
+	}
+}
+
+// memorySet is a RedeemedSet in a map, like a database would keep it; it
+// outlives the Tokens that use it, as a database outlives a process.
+type memorySet struct {
+	mu      sync.Mutex
+	expires map[string]time.Time
+	fail    error // returned by Redeem when set
+	calls   int
+}
+
+func (m *memorySet) Redeem(_ context.Context, id []byte, expires, now time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.calls++
+	if m.fail != nil {
+		return m.fail
+	}
+	if m.expires == nil {
+		m.expires = map[string]time.Time{}
+	}
+	for k, e := range m.expires {
+		if !e.After(now) {
+			delete(m.expires, k)
+		}
+	}
+	if _, ok := m.expires[string(id)]; ok {
+		return fmt.Errorf("memory set: %w", ErrTokenUsed)
+	}
+	m.expires[string(id)] = expires
+	return nil
+}
+
+// A token redeemed before a restart is refused after it, until it expires,
+// when Tokens keep redeemed tokens in a RedeemedSet: here, two Tokens with
+// the same key and set stand for the server before and after a restart.
+func TestTokenRedeemedAcrossRestart(t *testing.T) {
+	t.Parallel()
+	set := &memorySet{}
+	clock := newFakeClock()
+	key := testSecret(3).TokenKey()
+	start := func(set RedeemedSet) *Tokens {
+		tk, err := NewTokens(key, TokenConfig{MaxAge: time.Hour, Now: clock.Now, Redeemed: set})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tk
+	}
+	before := start(set)
+	tok := issue(t, before)
+	clock.Advance(3 * time.Second)
+	if err := before.Redeem(t.Context(), tok, ""); err != nil {
+		t.Fatal(err)
+	}
+	after := start(set)
+	if err := after.Redeem(t.Context(), tok, ""); !errors.Is(err, ErrTokenUsed) {
+		t.Errorf("after a restart: err = %v, want ErrTokenUsed", err)
+	}
+	// Kept in memory alone, as before, a restart forgets it.
+	if err := start(nil).Redeem(t.Context(), tok, ""); err != nil {
+		t.Errorf("without a set, after a restart: err = %v, want nil (memory is all it had)", err)
+	}
+
+	// The set keeps a keyed hash of the token, not the token, until the
+	// token expires.
+	set.mu.Lock()
+	for id, exp := range set.expires {
+		raw, _ := tokenEncoding.DecodeString(tok)
+		if len(id) != TokenIDSize || strings.Contains(id, tok) || strings.Contains(id, string(raw[9:tokenBody])) {
+			t.Errorf("the set keeps %x of token %s", id, tok)
+		}
+		if want := clock.Now().Add(-3 * time.Second).Truncate(time.Second).Add(time.Hour); !exp.Equal(want) {
+			t.Errorf("kept until %v, want %v (issue time + MaxAge)", exp, want)
+		}
+	}
+	set.mu.Unlock()
+	// Another key makes other ids: a set does not tell which tokens of
+	// one installation another used.
+	other, err := NewTokens(testSecret(4).TokenKey(), TokenConfig{MaxAge: time.Hour, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := parseToken(tok); string(other.id(p.body)) == string(before.id(p.body)) {
+		t.Error("two keys give a token the same id")
+	}
+
+	// Sent too soon, a token is not recorded: it can be sent again.
+	calls := set.calls
+	fresh := issue(t, after)
+	if err := after.Redeem(t.Context(), fresh, ""); !errors.Is(err, ErrTokenTooNew) || set.calls != calls {
+		t.Errorf("too soon: err = %v, %d calls to the set, want a TooNewError and none", err, set.calls-calls)
+	}
+	// When the set fails, the token is not used up.
+	clock.Advance(3 * time.Second)
+	set.fail = errors.New("disk on fire")
+	if err := after.Redeem(t.Context(), fresh, ""); !errors.Is(err, ErrTokenStore) || errors.Is(err, ErrTokenUsed) {
+		t.Errorf("the set failing: err = %v, want ErrTokenStore", err)
+	}
+	set.fail = nil
+	if err := after.Redeem(t.Context(), fresh, ""); err != nil {
+		t.Errorf("once the set works again: %v", err)
+	}
+	// Expired, a token is refused as such before the set is asked.
+	clock.Advance(time.Hour)
+	calls = set.calls
+	if err := after.Redeem(t.Context(), tok, ""); !errors.Is(err, ErrTokenExpired) || set.calls != calls {
+		t.Errorf("expired: err = %v, %d calls to the set", err, set.calls-calls)
 	}
 }
 
@@ -338,7 +447,7 @@ func TestNewTokensConfig(t *testing.T) {
 	}
 	tok := issue(t, tk)
 	k[0] ^= 1
-	if err := tk.Redeem(tok, ""); err != nil {
+	if err := tk.Redeem(t.Context(), tok, ""); err != nil {
 		t.Errorf("changing the caller's key slice changed the Tokens: %v", err)
 	}
 }
@@ -443,12 +552,12 @@ func FuzzParseToken(f *testing.F) {
 		// Redeem never panics, answers with one of its errors, and accepts
 		// only a signed token, once. (The seeds' token comes from another
 		// process when fuzzing, with the same key and clock.)
-		switch err := tk.Redeem(s, pow); {
+		switch err := tk.Redeem(t.Context(), s, pow); {
 		case err == nil:
 			if p.body == nil || !hmac.Equal(p.tag, tk.tag(p.body)) {
 				t.Fatalf("unsigned token %q accepted", s)
 			}
-			if err := tk.Redeem(s, pow); !errors.Is(err, ErrTokenUsed) {
+			if err := tk.Redeem(t.Context(), s, pow); !errors.Is(err, ErrTokenUsed) {
 				t.Fatalf("second redemption: err = %v, want ErrTokenUsed", err)
 			}
 		case !errors.Is(err, ErrTokenInvalid) && !errors.Is(err, ErrTokenExpired) && !errors.Is(err, ErrPowInvalid) &&

@@ -178,6 +178,13 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, loc, err)
 		return
 	}
+	source := p.guard.Source(r)
+	// again shows the form once more, with the text given and msgs. It
+	// keeps the visitor's token unless newToken (the token was used up or
+	// is no good) or there was none; a new one counts against the token
+	// limit like the form's own, or each refused post would hand out one
+	// more. Past the limit the form comes back without a token, and says
+	// to wait.
 	again := func(status int, sub intake.Submission, newToken bool, msgs ...formError) {
 		v.Values = reportValues{
 			WhatHappened: sub.Tip.WhatHappened, Where: sub.Tip.Where, When: sub.Tip.When,
@@ -188,7 +195,13 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Token = sub.Token
 		if newToken || v.Token == "" {
-			if v.Token, err = p.guard.Token(); err != nil {
+			v.Token = ""
+			if !p.guard.AllowToken(source) {
+				if status < http.StatusInternalServerError {
+					status = http.StatusTooManyRequests
+				}
+				msgs = append(msgs, formError{Text: p.msg(l, "report.error.token_wait")})
+			} else if v.Token, err = p.guard.Token(); err != nil {
 				p.fail(w, r, loc, err)
 				return
 			}
@@ -203,7 +216,7 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 		v.Errors = msgs
 		p.renderNoStore(w, r, loc, pageReport, status, v)
 	}
-	if !p.guard.AllowSubmit(p.guard.Source(r)) {
+	if !p.guard.AllowSubmit(source) {
 		again(http.StatusTooManyRequests, intake.Submission{}, false, formError{Text: p.msg(l, "report.error.busy")})
 		return
 	}
@@ -239,14 +252,19 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 		again(status, sub, false, msg)
 		return
 	}
-	if err := p.guard.Redeem(sub.Token, sub.Pow); err != nil {
+	if err := p.guard.Redeem(r.Context(), sub.Token, sub.Pow); err != nil {
 		var tooNew tips.TooNewError
-		if errors.As(err, &tooNew) {
+		switch {
+		case errors.As(err, &tooNew):
 			secs := int(math.Ceil(tooNew.Wait.Seconds()))
 			again(http.StatusBadRequest, sub, false, formError{Field: "what_happened", Text: p.msgN(l, "report.error.wait", secs)})
-			return
+		case errors.Is(err, tips.ErrTokenStore):
+			// The server's failure: the token is not used up.
+			p.log.ErrorContext(r.Context(), "web: use up a form token", "err", err)
+			again(http.StatusServiceUnavailable, sub, false, formError{Text: p.msg(l, "report.error.failed")})
+		default:
+			again(http.StatusBadRequest, sub, true, formError{Field: "what_happened", Text: p.msg(l, "report.error.expired")})
 		}
-		again(http.StatusBadRequest, sub, true, formError{Field: "what_happened", Text: p.msg(l, "report.error.expired")})
 		return
 	}
 	receipt, err := p.desk.Submit(r.Context(), sub.Tip)
@@ -335,6 +353,11 @@ func (p *Pages) fieldError(l *i18n.Localizer, err error) formError {
 		return formError{Text: p.msg(l, "report.error.too_big")}
 	case fe.Code == "too_long":
 		return formError{Field: field, Text: p.msg(l, "report.error.too_long", "Field", label, "Max", fe.Max)}
+	case fe.Code == "too_long_bytes" && label != "":
+		// One part of the body, counted in bytes, not characters.
+		return formError{Field: field, Text: p.msg(l, "report.error.too_long_bytes", "Field", label, "Size", fe.Max>>10)}
+	case fe.Code == "too_long_bytes":
+		return formError{Text: p.msg(l, "report.error.too_big")}
 	case fe.Field == intake.FieldPeople:
 		return formError{Field: field, Text: p.msg(l, "report.error.people")}
 	case fe.Field == intake.FieldAttachments && fe.Code == "too_many":

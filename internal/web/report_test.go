@@ -25,7 +25,8 @@ import (
 
 type tipFixture struct {
 	*fixture
-	desk *intake.Desk
+	desk   *intake.Desk
+	secret tips.Secret
 }
 
 func newTipFixture(t *testing.T, minAge time.Duration) *tipFixture {
@@ -53,12 +54,12 @@ func newTipFixtureWith(t *testing.T, minAge time.Duration, cfg intake.Config) *t
 	if err != nil {
 		t.Fatal(err)
 	}
-	guard, err := intake.NewGuard(intake.GuardConfig{Secret: secret, MinAge: minAge})
+	guard, err := intake.NewGuard(intake.GuardConfig{Secret: secret, Store: f.db, MinAge: minAge})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.pages.SetTips(desk, guard)
-	return &tipFixture{fixture: f, desk: desk}
+	return &tipFixture{fixture: f, desk: desk, secret: secret}
 }
 
 var tokenRE = regexp.MustCompile(`name="token" value="([^"]+)"`)
@@ -236,6 +237,98 @@ func TestReportFormFull(t *testing.T) {
 	}
 	if logs.Len() != 0 {
 		t.Errorf("refusals logged:\n%s", logs.String())
+	}
+}
+
+// A form that comes back refused carries a new token only when the token
+// limit allows one, as the form's own page does: else each refused post
+// would hand out a token past the limit. Past it, the text is kept and the
+// visitor told to wait.
+func TestReportFormRefusalsKeepToTokenLimit(t *testing.T) {
+	f := newTipFixture(t, 0)
+	guard := f.pages.guard
+	source := guard.Source(httptest.NewRequest(http.MethodPost, "/en/report", nil))
+
+	// Within the limit a refused form, here without a token, gets a
+	// token, and it counts against the limit.
+	before := 0
+	for guard.AllowToken(source) {
+		before++
+	}
+	f = newTipFixture(t, 0)
+	guard = f.pages.guard
+	res, html := f.post(t, "/en/report", map[string]string{"where": "Houston"})
+	if res.StatusCode != http.StatusBadRequest || tokenRE.FindStringSubmatch(html) == nil {
+		t.Fatalf("a refused form within the limit: %d, token %q", res.StatusCode, tokenRE.FindStringSubmatch(html))
+	}
+	after := 0
+	for guard.AllowToken(source) {
+		after++
+	}
+	if after != before-1 {
+		t.Errorf("the refused form's token was not counted: %d tokens left, want %d", after, before-1)
+	}
+
+	// Past the limit: no token, whatever the refusal, the text kept.
+	for _, fields := range []map[string]string{
+		{"where": "Houston", "what_happened": "Kept text"},                         // no token
+		{"token": "not a token", "where": "Houston", "what_happened": "Kept text"}, // a bad one
+	} {
+		res, html := f.post(t, "/en/report", fields)
+		if res.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("%v: status %d, want 429", fields, res.StatusCode)
+		}
+		if m := tokenRE.FindStringSubmatch(html); m != nil {
+			t.Errorf("%v: the form carries token %q past the limit", fields, m[1])
+		}
+		if !strings.Contains(html, "Kept text") || !strings.Contains(html, `value="Houston"`) {
+			t.Errorf("%v: the text is not kept", fields)
+		}
+		if !strings.Contains(html, "this form cannot be sent again just yet") {
+			t.Errorf("%v: the visitor is not told to wait:\n%s", fields, html)
+		}
+	}
+	// Refused by the tip limit too, the answer hands out no token.
+	for guard.AllowSubmit(source) {
+	}
+	res, html = f.post(t, "/en/report", map[string]string{"what_happened": "x"})
+	if res.StatusCode != http.StatusTooManyRequests || tokenRE.FindStringSubmatch(html) != nil {
+		t.Errorf("past both limits: %d, token %q", res.StatusCode, tokenRE.FindStringSubmatch(html))
+	}
+}
+
+// A token used before a restart is refused after it: the store remembers
+// it, not the process.
+func TestReportFormTokenAfterRestart(t *testing.T) {
+	f := newTipFixture(t, 0)
+	tok := f.token(t, "en")
+	if res, html := f.post(t, "/en/report", map[string]string{"token": tok, "what_happened": "Once"}); res.StatusCode != http.StatusCreated {
+		t.Fatalf("POST: %d\n%s", res.StatusCode, html)
+	}
+	// The restart: a new guard, as the server makes at start.
+	guard, err := intake.NewGuard(intake.GuardConfig{Secret: f.secret, Store: f.db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.pages.SetTips(f.desk, guard)
+	res, html := f.post(t, "/en/report", map[string]string{"token": tok, "what_happened": "Twice"})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(html, "Twice") || strings.Contains(html, tok) {
+		t.Errorf("the used token after a restart: %d\n%s", res.StatusCode, html)
+	}
+	if n, _ := countTips(t, f); n != 1 {
+		t.Errorf("%d tips stored, want 1", n)
+	}
+}
+
+// A text part over its limit, which is in bytes, says so in bytes.
+func TestReportFormPartLimitInBytes(t *testing.T) {
+	f := newTipFixture(t, 0)
+	res, html := f.post(t, "/en/report", map[string]string{"token": f.token(t, "en"), "what_happened": "x", "where": strings.Repeat("é", 64<<10+1)})
+	if res.StatusCode != http.StatusBadRequest {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	if !strings.Contains(html, "is too long: at most 128 KB.") || strings.Contains(html, "131072") {
+		t.Errorf("the limit is not given in bytes:\n%s", html)
 	}
 }
 

@@ -623,6 +623,48 @@ func (s *Store) RecoveryRecipient(ctx context.Context) (string, error) {
 	return r, nil
 }
 
+// RedeemToken records a used form token, after deleting the records that
+// have expired; see store.TipStore. Its conflict is found by ON CONFLICT
+// DO NOTHING, as CreateTip's is, not by a failed INSERT.
+func (s *Store) RedeemToken(ctx context.Context, id []byte, expires, now time.Time) error {
+	const op = "redeem token"
+	if len(id) != store.TokenIDSize {
+		return s.errorf(op, fmt.Errorf("token id of %d bytes, want %d: %w", len(id), store.TokenIDSize, store.ErrInvalid))
+	}
+	if err := checkNow(now); err != nil {
+		return s.errorf(op, err)
+	}
+	until := store.HourUp(expires)
+	if !until.After(now) {
+		return s.errorf(op, fmt.Errorf("expiry %v is not after %v: %w", until, now.UTC(), store.ErrInvalid))
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return s.errorf(op, err)
+	}
+	defer rollback(tx)
+	if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM redeemed_tokens WHERE expires <= ?`), now.Unix()); err != nil {
+		return s.errorf(op, fmt.Errorf("delete expired: %w", err))
+	}
+	res, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO redeemed_tokens (id, expires) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`),
+		id, until.Unix())
+	if err != nil {
+		return s.errorf(op, s.conflict(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return s.errorf(op, err)
+	}
+	if n == 0 {
+		// The id is not quoted: errors may be logged.
+		return s.errorf(op, fmt.Errorf("the token was redeemed already: %w", store.ErrConflict))
+	}
+	if err := tx.Commit(); err != nil {
+		return s.errorf(op, fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
 // conflict marks unique violations as store.ErrConflict and other
 // constraint violations as store.ErrInvalid, keeping the driver error in
 // the chain.

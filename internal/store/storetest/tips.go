@@ -22,7 +22,7 @@ import (
 type TipStore interface {
 	store.TipStore
 	// CountRows returns the number of rows in the table (tips,
-	// tip_messages, tip_attachments, operators or tip_purges).
+	// tip_messages, tip_attachments, operators, tip_purges or redeemed_tokens).
 	CountRows(ctx context.Context, table string) (int, error)
 }
 
@@ -65,6 +65,9 @@ func RunTips(t *testing.T, open func(t *testing.T) TipStore) {
 		{"CreateCanceled", testCreateCanceled},
 		{"ConcurrentCreate", testConcurrentCreate},
 		{"ConcurrentDuplicates", testConcurrentDuplicates},
+		{"RedeemToken", testRedeemToken},
+		{"RedeemTokenInvalid", testRedeemTokenInvalid},
+		{"ConcurrentRedeemToken", testConcurrentRedeemToken},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -961,5 +964,114 @@ func testConcurrentDuplicates(t *testing.T, s TipStore) {
 		if got := mustCount(t, s, table); got != want {
 			t.Errorf("%s has %d rows, want %d", table, got, want)
 		}
+	}
+}
+
+// testRedeemToken: a redeemed token is refused as used until its expiry,
+// kept to the next whole hour and no longer; expired records are deleted
+// by the next redemption.
+func testRedeemToken(t *testing.T, s TipStore) {
+	ctx := context.Background()
+	a, b, c := random(t, store.TokenIDSize), random(t, store.TokenIDSize), random(t, store.TokenIDSize)
+	expA := at10.Add(2 * time.Hour) // 12:47:13.5 UTC: kept until 13:00
+	if err := s.RedeemToken(ctx, a, expA, at10); err != nil {
+		t.Fatalf("RedeemToken(a): %v", err)
+	}
+	wantErr(t, "RedeemToken(a) again", s.RedeemToken(ctx, a, expA, at10), store.ErrConflict)
+	if err := s.RedeemToken(ctx, b, at10.Add(5*time.Hour), at10); err != nil {
+		t.Fatalf("RedeemToken(b): %v", err)
+	}
+	if n := mustCount(t, s, "redeemed_tokens"); n != 2 {
+		t.Errorf("%d redeemed tokens stored, want 2", n)
+	}
+	// Past its expiry, before the hour it was rounded up to: still used.
+	justBefore := base.Add(3*time.Hour - time.Second)
+	wantErr(t, "RedeemToken(a) after its expiry, before the hour", s.RedeemToken(ctx, a, justBefore.Add(time.Hour), justBefore), store.ErrConflict)
+
+	// At 13:00 a's record has expired: the next redemption deletes it.
+	at13 := base.Add(3 * time.Hour)
+	if err := s.RedeemToken(ctx, c, at13.Add(2*time.Hour), at13); err != nil {
+		t.Fatalf("RedeemToken(c): %v", err)
+	}
+	if n := mustCount(t, s, "redeemed_tokens"); n != 2 {
+		t.Errorf("after a's expiry %d redeemed tokens stored, want 2 (b and c)", n)
+	}
+	wantErr(t, "RedeemToken(b) before its expiry", s.RedeemToken(ctx, b, at10.Add(5*time.Hour), at13), store.ErrConflict)
+	if err := s.RedeemToken(ctx, a, at13.Add(2*time.Hour), at13); err != nil {
+		t.Errorf("RedeemToken(a) once its record expired: %v", err)
+	}
+
+	// Much later every record has expired, and goes.
+	later := base.Add(24 * time.Hour)
+	if err := s.RedeemToken(ctx, random(t, store.TokenIDSize), later.Add(time.Hour), later); err != nil {
+		t.Fatal(err)
+	}
+	if n := mustCount(t, s, "redeemed_tokens"); n != 1 {
+		t.Errorf("a day later %d redeemed tokens stored, want 1", n)
+	}
+}
+
+func testRedeemTokenInvalid(t *testing.T, s TipStore) {
+	ctx := context.Background()
+	id := random(t, store.TokenIDSize)
+	exp := at10.Add(time.Hour)
+	for _, tc := range []struct {
+		name         string
+		id           []byte
+		expires, now time.Time
+	}{
+		{"short id", id[:store.TokenIDSize-1], exp, at10},
+		{"long id", append(bytes.Clone(id), 0), exp, at10},
+		{"no id", nil, exp, at10},
+		{"zero now", id, exp, time.Time{}},
+		{"zero expiry", id, time.Time{}, at10},
+		{"expired", id, at10.Add(-time.Hour), at10},
+		{"expiring this hour, at now", id, base.Add(time.Hour), base.Add(time.Hour)},
+	} {
+		wantErr(t, "RedeemToken with "+tc.name, s.RedeemToken(ctx, tc.id, tc.expires, tc.now), store.ErrInvalid)
+	}
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	wantErr(t, "RedeemToken with a canceled context", s.RedeemToken(canceled, id, exp, at10), context.Canceled)
+	if n := mustCount(t, s, "redeemed_tokens"); n != 0 {
+		t.Errorf("%d redeemed tokens stored by refused calls", n)
+	}
+	// The refusals recorded nothing: the id is still free.
+	if err := s.RedeemToken(ctx, id, exp, at10); err != nil {
+		t.Errorf("RedeemToken after the refusals: %v", err)
+	}
+}
+
+// testConcurrentRedeemToken: the same token sent many times at once is
+// redeemed exactly once.
+func testConcurrentRedeemToken(t *testing.T, s TipStore) {
+	ctx := context.Background()
+	const tokens, copies = 10, 4
+	ids := make([][]byte, tokens)
+	for i := range ids {
+		ids[i] = random(t, store.TokenIDSize)
+	}
+	errs := make([]error, tokens*copies)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Go(func() { errs[i] = s.RedeemToken(ctx, ids[i/copies], at10.Add(time.Hour), at10) })
+	}
+	wg.Wait()
+	for i := 0; i < len(errs); i += copies {
+		ok := 0
+		for _, err := range errs[i : i+copies] {
+			switch {
+			case err == nil:
+				ok++
+			case !errors.Is(err, store.ErrConflict):
+				t.Errorf("token %d: err = %v, want ErrConflict", i/copies, err)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("token %d redeemed %d times, want once", i/copies, ok)
+		}
+	}
+	if n := mustCount(t, s, "redeemed_tokens"); n != tokens {
+		t.Errorf("%d redeemed tokens stored, want %d", n, tokens)
 	}
 }
