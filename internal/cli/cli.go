@@ -7,16 +7,20 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/haven-project/haven/internal/logsafe"
 	"io"
 	"log/slog"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/haven-project/haven/internal/logsafe"
 )
 
 // Env is what the program gets from the outside world.
 type Env struct {
+	// Stdin is what a command reads from standard input (`haven tips
+	// reply --message -`); nil reads nothing.
+	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
 	// Now is the clock; nil means time.Now.
@@ -30,6 +34,13 @@ func (e Env) now() time.Time {
 	return time.Now()
 }
 
+func (e Env) stdin() io.Reader {
+	if e.Stdin == nil {
+		return strings.NewReader("")
+	}
+	return e.Stdin
+}
+
 func (e Env) getenv(key string) string {
 	if e.Getenv == nil {
 		return ""
@@ -37,7 +48,8 @@ func (e Env) getenv(key string) string {
 	return e.Getenv(key)
 }
 
-// command is one subcommand.
+// command is one command of haven (serve, find, ...) or one subcommand of
+// a command with several (keys, tips).
 type command struct {
 	name    string
 	usage   string // arguments after the name
@@ -171,8 +183,13 @@ type storeFlags struct {
 }
 
 func (s *storeFlags) register(fs *flag.FlagSet, env Env) {
-	fs.StringVar(&s.db, "db", envDefault(env, "HAVEN_DB", defaultDB), "SQLite database file, or a postgres:// URL (env HAVEN_DB)")
+	s.registerDB(fs, env)
 	fs.StringVar(&s.pack, "pack", env.getenv("HAVEN_PACK"), "load this jurisdiction pack folder instead of the embedded U.S. pack (env HAVEN_PACK)")
+}
+
+// registerDB adds the --db flag alone; the one place it is defined.
+func (s *storeFlags) registerDB(fs *flag.FlagSet, env Env) {
+	fs.StringVar(&s.db, "db", envDefault(env, "HAVEN_DB", defaultDB), "SQLite database file, or a postgres:// URL (env HAVEN_DB)")
 }
 
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {

@@ -44,8 +44,14 @@ type result struct {
 
 func run(t testing.TB, env map[string]string, args ...string) result {
 	t.Helper()
+	return runWithStdin(t, nil, env, args...)
+}
+
+// runWithStdin is run with stdin as the standard input.
+func runWithStdin(t testing.TB, stdin io.Reader, env map[string]string, args ...string) result {
+	t.Helper()
 	var out, errb syncBuffer
-	code := Main(context.Background(), args, Env{Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] }})
+	code := Main(context.Background(), args, Env{Stdin: stdin, Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] }})
 	return result{code, out.String(), errb.String()}
 }
 

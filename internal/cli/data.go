@@ -62,7 +62,7 @@ func isPostgres(db string) bool {
 
 // openStore opens the database named by --db and makes sure it holds the
 // pack's directory (loading it is a no-op when it already does).
-func openStore(ctx context.Context, db string, p *pack.Pack) (store.Store, bool, error) {
+func openStore(ctx context.Context, db string, p *pack.Pack) (store.DB, bool, error) {
 	st, err := openDB(ctx, db)
 	if err != nil {
 		return nil, false, err
@@ -76,9 +76,9 @@ func openStore(ctx context.Context, db string, p *pack.Pack) (store.Store, bool,
 }
 
 // openDB opens the SQLite file or PostgreSQL database named by --db.
-func openDB(ctx context.Context, db string) (store.Store, error) {
+func openDB(ctx context.Context, db string) (store.DB, error) {
 	var (
-		st  store.Store
+		st  store.DB
 		err error
 	)
 	if isPostgres(db) {
@@ -115,7 +115,7 @@ func redactDSN(db string) string {
 // export). They read what the database holds and never replace it: only
 // `haven serve` loads a pack into a database that has one. A database with
 // no directory yet gets the pack, so the commands work on a fresh machine.
-func openData(ctx context.Context, env Env, sf storeFlags) (*pack.Pack, store.Store, error) {
+func openData(ctx context.Context, env Env, sf storeFlags) (*pack.Pack, store.DB, error) {
 	p, err := loadPack(sf.pack)
 	if err != nil {
 		return nil, nil, err

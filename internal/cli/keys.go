@@ -18,17 +18,9 @@ import (
 	"github.com/haven-project/haven/internal/tips"
 )
 
-// subcommand is one subcommand of a command with several (keys, tips).
-type subcommand struct {
-	name    string
-	usage   string // arguments after the name
-	summary string
-	run     func(ctx context.Context, env Env, args []string) error
-}
-
 // runGroup runs the subcommand args[0] names. "haven GROUP --help" lists
 // the subcommands; errors are prefixed with the subcommand's name.
-func runGroup(ctx context.Context, env Env, group, about string, subs []subcommand, args []string) error {
+func runGroup(ctx context.Context, env Env, group, about string, subs []command, args []string) error {
 	names := make([]string, len(subs))
 	for i, s := range subs {
 		names[i] = s.name
@@ -63,23 +55,8 @@ func runGroup(ctx context.Context, env Env, group, about string, subs []subcomma
 // commands read no pack.
 func registerDB(fs *flag.FlagSet, env Env) *string {
 	var sf storeFlags
-	fs.StringVar(&sf.db, "db", envDefault(env, "HAVEN_DB", defaultDB), "SQLite database file, or a postgres:// URL (env HAVEN_DB)")
+	sf.registerDB(fs, env)
 	return &sf.db
-}
-
-// openTipStore opens the database named by --db as a tip store. Close the
-// returned store when done.
-func openTipStore(ctx context.Context, db string) (store.Store, store.TipStore, error) {
-	st, err := openDB(ctx, db)
-	if err != nil {
-		return nil, nil, err
-	}
-	ts, ok := st.(store.TipStore)
-	if !ok {
-		st.Close()
-		return nil, nil, fmt.Errorf("the database %s cannot store tips", redactDSN(db))
-	}
-	return st, ts, nil
 }
 
 // noArgs refuses positional arguments.
@@ -106,8 +83,8 @@ recovery key and to every ACTIVE operator at that moment. An operator added
 later cannot read older tips (the recovery key can); an operator disabled
 later can still read what was sealed to them before.`
 
-func keysCommands() []subcommand {
-	return []subcommand{
+func keysCommands() []command {
+	return []command{
 		{"recovery", "[--out FILE | --recipient age1...] [--force] [--db FILE]", "make the organization's recovery key, or store one made offline", runKeysRecovery},
 		{"show", "[--db FILE]", "print the recovery public key and the operators", runKeysShow},
 		{"operator", "add NAME [--out FILE | --recipient age1...] | enable NAME | disable NAME [--db FILE]", "add, enable or disable an operator", runKeysOperator},
@@ -244,12 +221,12 @@ old key, so keep its private key too.`)
 			return err
 		}
 	}
-	st, ts, err := openTipStore(ctx, *db)
+	st, err := openDB(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	old, err := ts.RecoveryRecipient(ctx)
+	old, err := st.RecoveryRecipient(ctx)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		old = ""
@@ -272,7 +249,7 @@ old key, so keep its private key too.`)
 		}
 		pub = id.Recipient().String()
 	}
-	if err := ts.SetRecoveryRecipient(ctx, pub, now); err != nil {
+	if err := st.SetRecoveryRecipient(ctx, pub, now); err != nil {
 		return fmt.Errorf("store the public key: %w%s", err, discardNote(*out, where))
 	}
 	switch {
@@ -319,12 +296,12 @@ func runKeysShow(ctx context.Context, env Env, args []string) error {
 	if err := noArgs(pos); err != nil {
 		return err
 	}
-	st, ts, err := openTipStore(ctx, *db)
+	st, err := openDB(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	rec, err := ts.RecoveryRecipient(ctx)
+	rec, err := st.RecoveryRecipient(ctx)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		fmt.Fprintln(env.Stdout, "recovery key: none; tips are not accepted until one is set (haven keys recovery)")
@@ -333,7 +310,7 @@ func runKeysShow(ctx context.Context, env Env, args []string) error {
 	default:
 		fmt.Fprintf(env.Stdout, "recovery key: %s\n", rec)
 	}
-	ops, err := ts.Operators(ctx)
+	ops, err := st.Operators(ctx)
 	if err != nil {
 		return err
 	}
@@ -360,7 +337,7 @@ tips (the recovery key can); a disabled operator is no longer sealed to but
 can still read what was sealed to them before.`
 
 func runKeysOperator(ctx context.Context, env Env, args []string) error {
-	subs := []subcommand{
+	subs := []command{
 		{"add", "NAME [--recipient age1...] [--db FILE]", "add an active operator, with their public key or a new key pair", runOperatorAdd},
 		{"disable", "NAME [--db FILE]", "stop sealing new tips to an operator", func(ctx context.Context, env Env, args []string) error {
 			return runOperatorActive(ctx, env, args, false)
@@ -408,12 +385,12 @@ that is a file):
 			return err
 		}
 	}
-	st, ts, err := openTipStore(ctx, *db)
+	st, err := openDB(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ops, err := ts.Operators(ctx)
+	ops, err := st.Operators(ctx)
 	if err != nil {
 		return err
 	}
@@ -434,7 +411,7 @@ that is a file):
 		}
 		pub = id.Recipient().String()
 	}
-	if _, err := ts.AddOperator(ctx, name, pub, now); err != nil {
+	if _, err := st.AddOperator(ctx, name, pub, now); err != nil {
 		return fmt.Errorf("%w%s", err, discardNote(*out, where))
 	}
 	if where == "" {
@@ -461,12 +438,12 @@ func runOperatorActive(ctx context.Context, env Env, args []string, active bool)
 	if err != nil {
 		return err
 	}
-	st, ts, err := openTipStore(ctx, *db)
+	st, err := openDB(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := ts.SetOperatorActive(ctx, name, active); err != nil {
+	if err := st.SetOperatorActive(ctx, name, active); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no operator %q (see haven keys show)", name)
 		}
@@ -474,7 +451,7 @@ func runOperatorActive(ctx context.Context, env Env, args []string, active bool)
 	}
 	fmt.Fprintf(env.Stdout, "operator %s %sd\n", clean(name), verb)
 	if !active {
-		ops, err := ts.Operators(ctx)
+		ops, err := st.Operators(ctx)
 		if err != nil {
 			return err
 		}

@@ -241,21 +241,17 @@ func (t *tipFlags) secretPath(db string) string {
 }
 
 // open returns the tip desk and guard over st.
-func (t *tipFlags) open(st store.Store, db string, env Env, logger *slog.Logger) (*intake.Desk, *intake.Guard, error) {
-	ts, ok := st.(store.TipStore)
-	if !ok {
-		return nil, nil, fmt.Errorf("this database cannot store tips")
-	}
+func (t *tipFlags) open(st store.DB, db string, env Env, logger *slog.Logger) (*intake.Desk, *intake.Guard, error) {
 	secret, err := tips.LoadOrCreateSecret(t.secretPath(db))
 	if err != nil {
 		return nil, nil, fmt.Errorf("tip secret: %w", err)
 	}
-	desk, err := intake.New(intake.Config{Store: ts, Secret: secret, Now: env.Now, Logger: logger, Budget: t.budget(st, logger)})
+	desk, err := intake.New(intake.Config{Store: st, Secret: secret, Now: env.Now, Logger: logger, Budget: t.budget(st, logger)})
 	if err != nil {
 		return nil, nil, err
 	}
 	guard, err := intake.NewGuard(intake.GuardConfig{
-		Secret: secret, Store: ts, MinAge: time.Duration(t.minSeconds) * time.Second, PowBits: t.powBits,
+		Secret: secret, Store: st, MinAge: time.Duration(t.minSeconds) * time.Second, PowBits: t.powBits,
 		GlobalPerSecond: t.rate, SourcePerMinute: t.rateSource, TrustedProxies: t.proxies, Now: env.Now,
 	})
 	if err != nil {

@@ -76,12 +76,12 @@ func TestBudgetFlagsRefused(t *testing.T) {
 func TestBudgetFlagsReachTheDesk(t *testing.T) {
 	ctx := context.Background()
 	db := tempDB(t)
-	st, _, err := openTipStore(ctx, db)
+	st, err := openDB(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := st.(store.TipStore).SetRecoveryRecipient(ctx, storetest.RecipientA, time.Now()); err != nil {
+	if err := st.SetRecoveryRecipient(ctx, storetest.RecipientA, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -107,7 +107,7 @@ func TestBudgetFlagsReachTheDesk(t *testing.T) {
 		t.Errorf("Submit under the floor: %v, want a FullError for the disk", err)
 	}
 	// No FreeBytes: no floor.
-	if b := tf.budget(struct{ store.TipStore }{st.(store.TipStore)}, logger); b.Free != nil {
+	if b := tf.budget(struct{ store.TipStore }{st}, logger); b.Free != nil {
 		t.Errorf("a store without FreeBytes has a floor: %+v", b)
 	}
 	tf.minFree = 0

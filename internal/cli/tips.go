@@ -8,7 +8,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/haven-project/haven/internal/logsafe"
 	"io"
 	"log/slog"
 	"os"
@@ -22,14 +21,13 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/haven-project/haven/internal/logsafe"
+
 	"filippo.io/age"
 
 	"github.com/haven-project/haven/internal/intake"
 	"github.com/haven-project/haven/internal/store"
 )
-
-// stdin is what `haven tips reply --message -` reads; tests replace it.
-var stdin io.Reader = os.Stdin
 
 const tipsAbout = `Work with the tips the public sends: list them (metadata only), read one
 with your private key, answer the tipster, set a tip's status, export them
@@ -39,8 +37,8 @@ Tips are stored sealed; reading one takes an age identity file holding a
 private key they were sealed to: the recovery key (haven keys recovery) or
 an operator's (haven keys operator add).`
 
-func tipsCommands() []subcommand {
-	return []subcommand{
+func tipsCommands() []command {
+	return []command{
 		{"list", "[--status new|in_review|closed] [--db FILE]", "list tips: id, hours, status, assignee, size; never their content", runTipsList},
 		{"show", "ID --identity FILE [--db FILE]", "decrypt one tip and its conversation and print them", runTipsShow},
 		{"reply", "ID --message TEXT|- [--db FILE] [--tip-secret FILE]", "add an operator's message to a tip's conversation", runTipsReply},
@@ -70,7 +68,7 @@ func registerTipFlags(fs *flag.FlagSet, env Env, tf *tipFlags, names ...string) 
 // Unlike haven serve it never creates the secret: one made here, beside
 // the wrong database or in the wrong folder, would be a second secret that
 // matches no receipt.
-func openDesk(st store.Store, db string, env Env, tf *tipFlags) (*intake.Desk, error) {
+func openDesk(st store.DB, db string, env Env, tf *tipFlags) (*intake.Desk, error) {
 	path := tf.secretPath(db)
 	if _, err := os.Stat(path); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -171,13 +169,13 @@ attachments. Never their content: read one with haven tips show.`)
 			return err
 		}
 	}
-	st, ts, err := openTipStore(ctx, *db)
+	st, err := openDB(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	var list []store.Tip
-	err = eachTip(ctx, ts, status, func(t store.Tip) error {
+	err = eachTip(ctx, st, status, func(t store.Tip) error {
 		t.Sealed = nil
 		list = append(list, t)
 		return nil
@@ -284,12 +282,12 @@ output. Attachments are listed; haven tips export saves them.`)
 	if err != nil {
 		return err
 	}
-	st, ts, err := openTipStore(ctx, *db)
+	st, err := openDB(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	t, err := getTip(ctx, ts, id)
+	t, err := getTip(ctx, st, id)
 	if err != nil {
 		return err
 	}
@@ -297,7 +295,7 @@ output. Attachments are listed; haven tips export saves them.`)
 	if err != nil {
 		return openErr(fmt.Sprintf("tip %d", id), err)
 	}
-	msgs, err := ts.TipMessages(ctx, id)
+	msgs, err := st.TipMessages(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -373,7 +371,7 @@ recovery key. --message - reads the message from standard input.`)
 	}
 	text := *message
 	if text == "-" {
-		b, err := io.ReadAll(io.LimitReader(stdin, maxReplyBytes+1))
+		b, err := io.ReadAll(io.LimitReader(env.stdin(), maxReplyBytes+1))
 		if err != nil {
 			return fmt.Errorf("read the message from standard input: %w", err)
 		}
@@ -385,12 +383,12 @@ recovery key. --message - reads the message from standard input.`)
 	if strings.TrimSpace(text) == "" {
 		return fmt.Errorf("--message TEXT is required and must not be blank: %w", errUsage)
 	}
-	st, ts, err := openTipStore(ctx, *db)
+	st, err := openDB(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if _, err := getTip(ctx, ts, id); err != nil {
+	if _, err := getTip(ctx, st, id); err != nil {
 		return err
 	}
 	desk, err := openDesk(st, *db, env, &tf)
@@ -426,12 +424,12 @@ func runTipsStatus(ctx context.Context, env Env, args []string) error {
 	}
 	assigneeSet := false
 	fs.Visit(func(f *flag.Flag) { assigneeSet = assigneeSet || f.Name == "assignee" })
-	st, ts, err := openTipStore(ctx, *db)
+	st, err := openDB(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	t, err := getTip(ctx, ts, id)
+	t, err := getTip(ctx, st, id)
 	if err != nil {
 		return err
 	}
@@ -439,7 +437,7 @@ func runTipsStatus(ctx context.Context, env Env, args []string) error {
 	if assigneeSet {
 		who = *assignee
 	}
-	if err := ts.SetTipStatus(ctx, id, status, who, env.now()); err != nil {
+	if err := st.SetTipStatus(ctx, id, status, who, env.now()); err != nil {
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			return fmt.Errorf("no tip %d (see haven tips list)", id)
@@ -581,7 +579,7 @@ command then exits 1 after exporting the rest.`)
 	if err != nil {
 		return err
 	}
-	st, ts, err := openTipStore(ctx, *db)
+	st, err := openDB(ctx, *db)
 	if err != nil {
 		return err
 	}
@@ -594,7 +592,7 @@ command then exits 1 after exporting the rest.`)
 		problems++
 		fmt.Fprintf(env.Stderr, format+"\n", args...)
 	}
-	err = eachTip(ctx, ts, "", func(t store.Tip) error {
+	err = eachTip(ctx, st, "", func(t store.Tip) error {
 		doc, err := intake.OpenTip(t, ids...)
 		if err != nil {
 			problem("tip %d: %v; not exported", t.ID, openErr("it", err))
@@ -610,7 +608,7 @@ command then exits 1 after exporting the rest.`)
 			return err
 		}
 		nTips++
-		msgs, err := ts.TipMessages(ctx, t.ID)
+		msgs, err := st.TipMessages(ctx, t.ID)
 		if err != nil {
 			return fmt.Errorf("tip %d: %w", t.ID, err)
 		}
@@ -629,7 +627,7 @@ command then exits 1 after exporting the rest.`)
 		if err := writeJSONFile(filepath.Join(dir, "messages.json"), list); err != nil {
 			return err
 		}
-		atts, err := ts.Attachments(ctx, t.ID)
+		atts, err := st.Attachments(ctx, t.ID)
 		if err != nil {
 			return fmt.Errorf("tip %d: %w", t.ID, err)
 		}
@@ -703,7 +701,7 @@ number of tips and manual or automatic): see haven tips purges.`)
 	if tf.retention < time.Hour {
 		return fmt.Errorf("--tip-retention: keep tips at least an hour: %w", errUsage)
 	}
-	st, _, err := openTipStore(ctx, *db)
+	st, err := openDB(ctx, *db)
 	if err != nil {
 		return err
 	}
@@ -741,14 +739,14 @@ how many tips it deleted.`)
 	if err := noArgs(pos); err != nil {
 		return err
 	}
-	st, ts, err := openTipStore(ctx, *db)
+	st, err := openDB(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	var all []store.Purge
 	for offset := 0; ; {
-		page, total, err := ts.Purges(ctx, store.MaxLimit, offset)
+		page, total, err := st.Purges(ctx, store.MaxLimit, offset)
 		if err != nil {
 			return err
 		}

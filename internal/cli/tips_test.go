@@ -156,9 +156,7 @@ func TestTipsRoundTrip(t *testing.T) {
 		t.Fatalf("reply: %+v", r)
 	}
 	noPlaintext(t, "reply", r)
-	stdin = strings.NewReader(stdinMarker + "\n")
-	r = run(t, nil, "tips", "reply", ids, "--db", db, "--message", "-")
-	stdin = os.Stdin
+	r = runWithStdin(t, strings.NewReader(stdinMarker+"\n"), nil, "tips", "reply", ids, "--db", db, "--message", "-")
 	if r.code != 0 {
 		t.Fatalf("reply from stdin: %+v", r)
 	}

@@ -43,6 +43,13 @@ type PackInfo struct {
 	Hash string // hex SHA-256 of the pack's files
 }
 
+// DB is a whole Haven database: the directory and the tips. Every backend
+// is one; the command line opens a DB and hands each part to what needs it.
+type DB interface {
+	Store
+	TipStore
+}
+
 // Store is the storage contract. Lists return records in pack order (the
 // order the pack file gives them), with the total count before paging.
 // Records come back exactly as they were loaded, except that a list that
