@@ -299,7 +299,16 @@ output. Attachments are listed; haven tips export saves them.`)
 	if err != nil {
 		return err
 	}
-	w := env.Stdout
+	printTip(env.Stdout, t, doc)
+	if failed := printMessages(env.Stdout, msgs, ids); failed > 0 {
+		fmt.Fprintf(env.Stderr, "%d message(s) could not be opened with this identity\n", failed)
+	}
+	return nil
+}
+
+// printTip prints an opened tip's fields, its text and its attachments'
+// names, every tipster text through clean.
+func printTip(w io.Writer, t store.Tip, doc intake.Sealed) {
 	fmt.Fprintf(w, "tip %d\n", t.ID)
 	field := func(name, value string) {
 		if value != "" {
@@ -333,12 +342,16 @@ output. Attachments are listed; haven tips export saves them.`)
 			fmt.Fprintf(w, "  %d. %s (%s, %d bytes%s)\n", i+1, clean(a.Name), clean(a.Type), a.Size, stripped)
 		}
 	}
+}
+
+// printMessages prints the conversation, oldest first, and returns how
+// many messages the identities could not open.
+func printMessages(w io.Writer, msgs []store.TipMessage, ids []age.Identity) (failed int) {
 	if len(msgs) == 0 {
 		fmt.Fprintln(w, "messages: none")
-		return nil
+		return 0
 	}
 	fmt.Fprintln(w, "messages:")
-	failed := 0
 	for _, m := range msgs {
 		opened, err := intake.OpenMessages([]store.TipMessage{m}, ids...)
 		if err != nil {
@@ -348,10 +361,7 @@ output. Attachments are listed; haven tips export saves them.`)
 		}
 		fmt.Fprintf(w, "  [%s UTC] %s:\n%s\n", hour(m.Created), m.Author, indent(clean(opened[0].Text), "    "))
 	}
-	if failed > 0 {
-		fmt.Fprintf(env.Stderr, "%d message(s) could not be opened with this identity\n", failed)
-	}
-	return nil
+	return failed
 }
 
 // maxReplyBytes bounds a message read from standard input.
@@ -587,85 +597,113 @@ command then exits 1 after exporting the rest.`)
 	if err := prepareOut(env, *out); err != nil {
 		return err
 	}
-	var nTips, nMsgs, nAtts, problems int
-	problem := func(format string, args ...any) {
-		problems++
-		fmt.Fprintf(env.Stderr, format+"\n", args...)
-	}
-	err = eachTip(ctx, st, "", func(t store.Tip) error {
-		doc, err := intake.OpenTip(t, ids...)
-		if err != nil {
-			problem("tip %d: %v; not exported", t.ID, openErr("it", err))
-			return nil
-		}
-		dir := filepath.Join(*out, strconv.FormatInt(t.ID, 10))
-		if err := os.Mkdir(dir, 0o700); err != nil {
-			return err
-		}
-		if err := writeJSONFile(filepath.Join(dir, "tip.json"), exportedTip{
-			ID: t.ID, Status: t.Status, Assignee: t.Assignee, Created: t.Created, Updated: t.Updated, Sealed: doc,
-		}); err != nil {
-			return err
-		}
-		nTips++
-		msgs, err := st.TipMessages(ctx, t.ID)
-		if err != nil {
-			return fmt.Errorf("tip %d: %w", t.ID, err)
-		}
-		list := make([]exportedMessage, 0, len(msgs))
-		for _, m := range msgs {
-			opened, err := intake.OpenMessages([]store.TipMessage{m}, ids...)
-			if err != nil {
-				e := openErr(fmt.Sprintf("message %d", m.ID), err)
-				problem("tip %d: %v", t.ID, e)
-				list = append(list, exportedMessage{Message: intake.Message{Author: m.Author, Created: m.Created}, Error: e.Error()})
-				continue
-			}
-			list = append(list, exportedMessage{Message: opened[0]})
-			nMsgs++
-		}
-		if err := writeJSONFile(filepath.Join(dir, "messages.json"), list); err != nil {
-			return err
-		}
-		atts, err := st.Attachments(ctx, t.ID)
-		if err != nil {
-			return fmt.Errorf("tip %d: %w", t.ID, err)
-		}
-		if len(atts) == 0 {
-			return nil
-		}
-		adir := filepath.Join(dir, "attachments")
-		if err := os.Mkdir(adir, 0o700); err != nil {
-			return err
-		}
-		for i, a := range atts {
-			name := "attachment"
-			var info *intake.AttachmentInfo
-			if i < len(doc.Attachments) {
-				info = &doc.Attachments[i]
-				name = info.Name
-			}
-			plain, err := intake.OpenAttachment(a, info, ids...)
-			if err != nil {
-				problem("tip %d: %v", t.ID, openErr(fmt.Sprintf("attachment %d", i+1), err))
-				continue
-			}
-			err = writeNew(filepath.Join(adir, fmt.Sprintf("%d-%s", i+1, safeName(name))), plain)
-			clear(plain)
-			if err != nil {
-				return err
-			}
-			nAtts++
-		}
-		return nil
-	})
+	x := &exporter{st: st, ids: ids, out: *out, stderr: env.Stderr}
+	err = eachTip(ctx, st, "", func(t store.Tip) error { return x.tip(ctx, t) })
 	if err != nil {
-		return fmt.Errorf("after exporting %d tip(s) to %s: %w", nTips, *out, err)
+		return fmt.Errorf("after exporting %d tip(s) to %s: %w", x.tips, *out, err)
 	}
-	fmt.Fprintf(env.Stdout, "exported %d tip(s), %d message(s), %d attachment(s) to %s\n", nTips, nMsgs, nAtts, *out)
-	if problems > 0 {
-		fmt.Fprintf(env.Stderr, "%d item(s) could not be opened with this identity (see above)\n", problems)
+	fmt.Fprintf(env.Stdout, "exported %d tip(s), %d message(s), %d attachment(s) to %s\n", x.tips, x.msgs, x.atts, *out)
+	if x.problems > 0 {
+		fmt.Fprintf(env.Stderr, "%d item(s) could not be opened with this identity (see above)\n", x.problems)
 		return errSilent
+	}
+	return nil
+}
+
+// exporter writes opened tips into the folder out, counting what it wrote
+// and naming on stderr what its identities cannot open.
+type exporter struct {
+	st     store.DB
+	ids    []age.Identity
+	out    string
+	stderr io.Writer
+
+	tips, msgs, atts, problems int
+}
+
+func (x *exporter) problem(format string, args ...any) {
+	x.problems++
+	fmt.Fprintf(x.stderr, format+"\n", args...)
+}
+
+// tip exports one tip into out/ID: tip.json, messages.json and its
+// attachments. A tip it cannot open is named and skipped.
+func (x *exporter) tip(ctx context.Context, t store.Tip) error {
+	doc, err := intake.OpenTip(t, x.ids...)
+	if err != nil {
+		x.problem("tip %d: %v; not exported", t.ID, openErr("it", err))
+		return nil
+	}
+	dir := filepath.Join(x.out, strconv.FormatInt(t.ID, 10))
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return err
+	}
+	if err := writeJSONFile(filepath.Join(dir, "tip.json"), exportedTip{
+		ID: t.ID, Status: t.Status, Assignee: t.Assignee, Created: t.Created, Updated: t.Updated, Sealed: doc,
+	}); err != nil {
+		return err
+	}
+	x.tips++
+	if err := x.messages(ctx, t, dir); err != nil {
+		return err
+	}
+	return x.attachments(ctx, t, doc, dir)
+}
+
+// messages writes the tip's conversation, each message opened or, when it
+// cannot be, listed with the reason.
+func (x *exporter) messages(ctx context.Context, t store.Tip, dir string) error {
+	msgs, err := x.st.TipMessages(ctx, t.ID)
+	if err != nil {
+		return fmt.Errorf("tip %d: %w", t.ID, err)
+	}
+	list := make([]exportedMessage, 0, len(msgs))
+	for _, m := range msgs {
+		opened, err := intake.OpenMessages([]store.TipMessage{m}, x.ids...)
+		if err != nil {
+			e := openErr(fmt.Sprintf("message %d", m.ID), err)
+			x.problem("tip %d: %v", t.ID, e)
+			list = append(list, exportedMessage{Message: intake.Message{Author: m.Author, Created: m.Created}, Error: e.Error()})
+			continue
+		}
+		list = append(list, exportedMessage{Message: opened[0]})
+		x.msgs++
+	}
+	return writeJSONFile(filepath.Join(dir, "messages.json"), list)
+}
+
+// attachments writes the tip's files as attachments/N-NAME, with safe
+// names.
+func (x *exporter) attachments(ctx context.Context, t store.Tip, doc intake.Sealed, dir string) error {
+	atts, err := x.st.Attachments(ctx, t.ID)
+	if err != nil {
+		return fmt.Errorf("tip %d: %w", t.ID, err)
+	}
+	if len(atts) == 0 {
+		return nil
+	}
+	adir := filepath.Join(dir, "attachments")
+	if err := os.Mkdir(adir, 0o700); err != nil {
+		return err
+	}
+	for i, a := range atts {
+		name := "attachment"
+		var info *intake.AttachmentInfo
+		if i < len(doc.Attachments) {
+			info = &doc.Attachments[i]
+			name = info.Name
+		}
+		plain, err := intake.OpenAttachment(a, info, x.ids...)
+		if err != nil {
+			x.problem("tip %d: %v", t.ID, openErr(fmt.Sprintf("attachment %d", i+1), err))
+			continue
+		}
+		err = writeNew(filepath.Join(adir, fmt.Sprintf("%d-%s", i+1, safeName(name))), plain)
+		clear(plain)
+		if err != nil {
+			return err
+		}
+		x.atts++
 	}
 	return nil
 }

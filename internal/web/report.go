@@ -172,61 +172,23 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 		p.notFound(w, r, loc)
 		return
 	}
-	l := p.cat.Localizer(loc)
 	v, err := p.reportBase(r, loc)
 	if err != nil {
 		p.fail(w, r, loc, err)
 		return
 	}
-	source := p.guard.Source(r)
-	// again shows the form once more, with the text given and msgs. It
-	// keeps the visitor's token unless newToken (the token was used up or
-	// is no good) or there was none; a new one counts against the token
-	// limit like the form's own, or each refused post would hand out one
-	// more. Past the limit the form comes back without a token, and says
-	// to wait.
-	again := func(status int, sub intake.Submission, newToken bool, msgs ...formError) {
-		v.Values = reportValues{
-			WhatHappened: sub.Tip.WhatHappened, Where: sub.Tip.Where, When: sub.Tip.When,
-			ReplyContact: sub.Tip.ReplyContact, Reply: sub.Reply,
-		}
-		if sub.Tip.PeopleCount != nil {
-			v.Values.People = strconv.Itoa(*sub.Tip.PeopleCount)
-		}
-		v.Token = sub.Token
-		if newToken || v.Token == "" {
-			v.Token = ""
-			if !p.guard.AllowToken(source) {
-				if status < http.StatusInternalServerError {
-					status = http.StatusTooManyRequests
-				}
-				msgs = append(msgs, formError{Text: p.msg(l, "report.error.token_wait")})
-			} else if v.Token, err = p.guard.Token(); err != nil {
-				p.fail(w, r, loc, err)
-				return
-			}
-		}
-		if v.Choices, err = p.choices(l, sub.Tip); err != nil {
-			p.fail(w, r, loc, err)
-			return
-		}
-		if len(sub.Tip.Files) > 0 {
-			msgs = append(msgs, formError{Field: "attachments", Text: p.msg(l, "report.error.files_again")})
-		}
-		v.Errors = msgs
-		p.renderNoStore(w, r, loc, pageReport, status, v)
-	}
-	if !p.guard.AllowSubmit(source) {
-		again(http.StatusTooManyRequests, intake.Submission{}, false, formError{Text: p.msg(l, "report.error.busy")})
+	f := &reportReply{p: p, w: w, r: r, loc: loc, l: p.cat.Localizer(loc), v: v, source: p.guard.Source(r)}
+	if !p.guard.AllowSubmit(f.source) {
+		f.again(http.StatusTooManyRequests, intake.Submission{}, false, formError{Text: f.msg("report.error.busy")})
 		return
 	}
 	release, err := p.guard.BeginUpload(w, r)
 	switch {
 	case errors.Is(err, intake.ErrUploadBusy):
-		again(http.StatusTooManyRequests, intake.Submission{}, false, formError{Text: p.msg(l, "report.error.busy")})
+		f.again(http.StatusTooManyRequests, intake.Submission{}, false, formError{Text: f.msg("report.error.busy")})
 		return
 	case errors.Is(err, intake.ErrBodyCut):
-		again(http.StatusBadRequest, intake.Submission{}, false, formError{Text: p.msg(l, "report.error.failed")})
+		f.again(http.StatusBadRequest, intake.Submission{}, false, formError{Text: f.msg("report.error.failed")})
 		return
 	case err != nil:
 		return // the visitor went away while waiting
@@ -234,54 +196,117 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 	defer release()
 	sub, err := intake.ReadMultipart(r)
 	if err != nil {
-		again(http.StatusBadRequest, sub, false, p.fieldError(l, err))
+		f.again(http.StatusBadRequest, sub, false, p.fieldError(f.l, err))
 		return
 	}
 	if fe := sub.Tip.Validate(); fe != nil {
-		again(http.StatusBadRequest, sub, false, p.fieldError(l, fe))
+		f.again(http.StatusBadRequest, sub, false, p.fieldError(f.l, fe))
 		return
 	}
 	if fe := sub.Tip.StripFiles(); fe != nil {
-		again(http.StatusBadRequest, sub, false, p.fieldError(l, fe))
+		f.again(http.StatusBadRequest, sub, false, p.fieldError(f.l, fe))
 		return
 	}
 	// No room to store the tip: asked before the token is used up, so
 	// that the same form can be sent again later.
 	if err := p.desk.RoomFor(r.Context(), &sub.Tip); err != nil {
-		status, msg := p.submitFailed(w, r, l, err)
-		again(status, sub, false, msg)
+		status, msg := p.submitFailed(w, r, f.l, err)
+		f.again(status, sub, false, msg)
 		return
 	}
 	if err := p.guard.Redeem(r.Context(), sub.Token, sub.Pow); err != nil {
-		var tooNew tips.TooNewError
-		switch {
-		case errors.As(err, &tooNew):
-			secs := int(math.Ceil(tooNew.Wait.Seconds()))
-			again(http.StatusBadRequest, sub, false, formError{Field: "what_happened", Text: p.msgN(l, "report.error.wait", secs)})
-		case errors.Is(err, tips.ErrTokenStore):
-			// The server's failure: the token is not used up.
-			p.log.ErrorContext(r.Context(), "web: use up a form token", "err", err)
-			again(http.StatusServiceUnavailable, sub, false, formError{Text: p.msg(l, "report.error.failed")})
-		default:
-			again(http.StatusBadRequest, sub, true, formError{Field: "what_happened", Text: p.msg(l, "report.error.expired")})
-		}
+		f.redeemFailed(sub, err)
 		return
 	}
 	receipt, err := p.desk.Submit(r.Context(), sub.Tip)
 	if err != nil {
 		var fe *intake.FieldError
 		if errors.As(err, &fe) {
-			again(http.StatusBadRequest, sub, true, p.fieldError(l, fe))
+			f.again(http.StatusBadRequest, sub, true, p.fieldError(f.l, fe))
 			return
 		}
-		status, msg := p.submitFailed(w, r, l, err)
-		again(status, sub, true, msg)
+		status, msg := p.submitFailed(w, r, f.l, err)
+		f.again(status, sub, true, msg)
 		return
 	}
-	v.Receipt = receipt.String()
-	v.DangerFirst = sub.Tip.Danger != nil && *sub.Tip.Danger
-	v.base = p.base(loc, "report", "/report")
-	p.renderNoStore(w, r, loc, pageReport, http.StatusCreated, v)
+	f.v.Receipt = receipt.String()
+	f.v.DangerFirst = sub.Tip.Danger != nil && *sub.Tip.Danger
+	f.v.base = p.base(loc, "report", "/report")
+	p.renderNoStore(w, r, loc, pageReport, http.StatusCreated, f.v)
+}
+
+// reportReply is the answer to one post of the report form.
+type reportReply struct {
+	p      *Pages
+	w      http.ResponseWriter
+	r      *http.Request
+	loc    string
+	l      *i18n.Localizer
+	v      reportView
+	source string // the address the limits go by; never kept
+}
+
+func (f *reportReply) msg(key string, args ...any) string { return f.p.msg(f.l, key, args...) }
+
+// again shows the form once more, with the text given and msgs. It keeps
+// the visitor's token unless newToken (the token was used up or is no
+// good) or there was none; a new one counts against the token limit like
+// the form's own, or each refused post would hand out one more. Past the
+// limit the form comes back without a token, and says to wait.
+func (f *reportReply) again(status int, sub intake.Submission, newToken bool, msgs ...formError) {
+	p, v := f.p, &f.v
+	v.Values = reportValues{
+		WhatHappened: sub.Tip.WhatHappened, Where: sub.Tip.Where, When: sub.Tip.When,
+		ReplyContact: sub.Tip.ReplyContact, Reply: sub.Reply,
+	}
+	if sub.Tip.PeopleCount != nil {
+		v.Values.People = strconv.Itoa(*sub.Tip.PeopleCount)
+	}
+	v.Token = sub.Token
+	if newToken || v.Token == "" {
+		v.Token = ""
+		if !p.guard.AllowToken(f.source) {
+			if status < http.StatusInternalServerError {
+				status = http.StatusTooManyRequests
+			}
+			msgs = append(msgs, formError{Text: f.msg("report.error.token_wait")})
+		} else {
+			var err error
+			if v.Token, err = p.guard.Token(); err != nil {
+				p.fail(f.w, f.r, f.loc, err)
+				return
+			}
+		}
+	}
+	var err error
+	if v.Choices, err = p.choices(f.l, sub.Tip); err != nil {
+		p.fail(f.w, f.r, f.loc, err)
+		return
+	}
+	if len(sub.Tip.Files) > 0 {
+		msgs = append(msgs, formError{Field: "attachments", Text: f.msg("report.error.files_again")})
+	}
+	v.Errors = msgs
+	p.renderNoStore(f.w, f.r, f.loc, pageReport, status, *v)
+}
+
+// redeemFailed answers a form whose token could not be used up: too soon
+// (wait), the store failing (the server's fault; the token stays good), or
+// a token that is used, expired or forged (a new one).
+func (f *reportReply) redeemFailed(sub intake.Submission, err error) {
+	var tooNew tips.TooNewError
+	switch {
+	case errors.As(err, &tooNew):
+		secs := int(math.Ceil(tooNew.Wait.Seconds()))
+		f.again(http.StatusBadRequest, sub, false, formError{Field: "what_happened", Text: f.p.msgN(f.l, "report.error.wait", secs)})
+	case errors.Is(err, tips.ErrTokenStore):
+		// The server's failure: counted, never logged on its own (a tip
+		// route), and the token is not used up.
+		f.p.desk.Failed(fmt.Errorf("web: use up a form token: %w", err))
+		f.again(http.StatusServiceUnavailable, sub, false, formError{Text: f.msg("report.error.failed")})
+	default:
+		f.again(http.StatusBadRequest, sub, true, formError{Field: "what_happened", Text: f.msg("report.error.expired")})
+	}
 }
 
 // submitFailed is the answer to a tip the desk did not store: 503, and
