@@ -201,6 +201,6 @@ func (a *API) getOpenAPI(w http.ResponseWriter, r *http.Request) error {
 	if err := noQuery(r); err != nil {
 		return err
 	}
-	writeBody(w, http.StatusOK, a.openapi)
+	route.WriteJSON(w, http.StatusOK, a.openapi)
 	return nil
 }

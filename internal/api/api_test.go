@@ -1,7 +1,6 @@
 package api
 
 import (
-	"github.com/haven-project/haven/internal/route"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/haven-project/haven/internal/route"
 
 	"github.com/haven-project/haven/internal/directory"
 	"github.com/haven-project/haven/internal/search"

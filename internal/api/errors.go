@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/haven-project/haven/internal/route"
 	"github.com/haven-project/haven/internal/store"
 )
 
@@ -65,17 +66,6 @@ func invalid(param, msg string) error {
 	return &apiError{kind: kindInvalidParameter, param: param, msg: msg}
 }
 
-// errorBody is the JSON of every error response.
-type errorBody struct {
-	Error errorDetail `json:"error"`
-}
-
-type errorDetail struct {
-	Code      string `json:"code"`
-	Message   string `json:"message"`
-	Parameter string `json:"parameter,omitempty"`
-}
-
 // writeError answers with the JSON error for err. Errors that are not
 // *apiError, store.ErrNotFound or store.ErrInvalid are internal: they are
 // logged (without request details) and the client reads "Internal error.".
@@ -111,5 +101,5 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if ae.kind == kindInternal {
 		msg = internalMessage
 	}
-	a.writeJSON(w, r, k.status, errorBody{Error: errorDetail{Code: k.code, Message: msg, Parameter: ae.param}})
+	a.writeJSON(w, r, k.status, route.ErrorBody{Error: route.ErrorDetail{Code: k.code, Message: msg, Parameter: ae.param}})
 }

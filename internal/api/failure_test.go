@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/haven-project/haven/internal/route"
 	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/haven-project/haven/internal/route"
 
 	"github.com/haven-project/haven/internal/intake"
 	"github.com/haven-project/haven/internal/store"

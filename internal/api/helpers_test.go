@@ -2,11 +2,12 @@ package api
 
 import (
 	"encoding/json"
-	"github.com/haven-project/haven/internal/route"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/haven-project/haven/internal/route"
 
 	"github.com/haven-project/haven/internal/pack"
 	"github.com/haven-project/haven/internal/testenv"
@@ -111,3 +112,6 @@ func slugs(items []gotService) []string {
 	}
 	return out
 }
+
+// contentTypeJSON is the Content-Type of every API answer.
+const contentTypeJSON = "application/json; charset=utf-8"

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/haven-project/haven/internal/route"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -13,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/haven-project/haven/internal/route"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 

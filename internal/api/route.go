@@ -40,7 +40,6 @@ type routeRequest struct {
 // postRoute answers POST /api/v1/route: the plan for the situation in the
 // body. Nothing of the request is kept or logged.
 func (a *API) postRoute(w http.ResponseWriter, r *http.Request) error {
-	w.Header().Set("Cache-Control", "no-store")
 	if a.engine == nil {
 		return &apiError{kind: kindNotImplemented, msg: "This server's jurisdiction pack has no routing rules, so it cannot make a plan."}
 	}

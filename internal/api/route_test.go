@@ -3,13 +3,14 @@ package api
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/haven-project/haven/internal/route"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/haven-project/haven/internal/route"
 
 	"github.com/haven-project/haven/internal/testenv"
 	"github.com/haven-project/haven/internal/triage"

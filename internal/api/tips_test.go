@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/haven-project/haven/internal/route"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -27,6 +26,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/haven-project/haven/internal/route"
 
 	"filippo.io/age"
 	"github.com/santhosh-tekuri/jsonschema/v6"

@@ -155,12 +155,27 @@ func (m *Mux) apply(p Policy, h http.Handler) http.Handler {
 // error shape, and plain text elsewhere.
 const apiPrefix = "/api/"
 
-// errorBody is the API's error shape.
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
+// ErrorBody is the JSON of every error the API answers, and of the errors
+// the server and the Mux answer under /api/.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is an error's code, message and, when one parameter is at
+// fault, its name.
+type ErrorDetail struct {
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	Parameter string `json:"parameter,omitempty"`
+}
+
+// WriteJSON answers status with body, encoded JSON, and its length.
+func WriteJSON(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
 }
 
 // WriteError answers status with code and msg: JSON in the API's error
@@ -175,11 +190,6 @@ func WriteError(w http.ResponseWriter, r *http.Request, status int, code, msg st
 		_, _ = w.Write([]byte(msg))
 		return
 	}
-	var b errorBody
-	b.Error.Code, b.Error.Message = code, msg
-	body, _ := json.Marshal(b) // cannot fail: two strings
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	body, _ := json.Marshal(ErrorBody{Error: ErrorDetail{Code: code, Message: msg}}) // cannot fail: strings
+	WriteJSON(w, status, body)
 }
