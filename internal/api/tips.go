@@ -257,7 +257,7 @@ func tipError(w http.ResponseWriter, err error) error {
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(full.RetryAfter.Seconds())))))
 		return &apiError{kind: kindUnavailable, msg: "The server is storing no more tips or messages for now. Nothing was stored: send it again after the seconds Retry-After gives."}
 	case errors.As(err, &fe):
-		if fe.Code == "too_big" && fe.Field == "body" {
+		if fe.Code == intake.CodeTooBig && fe.Field == "body" {
 			return &apiError{kind: kindTooLarge, msg: "The request body is too large."}
 		}
 		clipped := *fe // a field name is the client's and may be long

@@ -79,17 +79,17 @@ func ReadJSON(body []byte) (Submission, error) {
 func jsonFieldError(err error) error {
 	var je *strictjson.Error
 	if !errors.As(err, &je) || je.Field == "" {
-		return &FieldError{Field: "body", Code: "invalid"}
+		return &FieldError{Field: "body", Code: CodeInvalid}
 	}
 	switch je.Problem {
 	case strictjson.Unknown:
-		return &FieldError{Field: je.Field, Code: "unknown"}
+		return &FieldError{Field: je.Field, Code: CodeUnknown}
 	case strictjson.Duplicate:
-		return &FieldError{Field: je.Field, Code: "duplicate"}
+		return &FieldError{Field: je.Field, Code: CodeDuplicate}
 	case strictjson.InvalidUTF8:
-		return &FieldError{Field: je.Field, Code: "not_utf8"}
+		return &FieldError{Field: je.Field, Code: CodeNotUTF8}
 	}
-	return &FieldError{Field: je.Field, Code: "invalid"}
+	return &FieldError{Field: je.Field, Code: CodeInvalid}
 }
 
 // ReadMultipart reads a multipart/form-data tip (the report form, or the
@@ -99,7 +99,7 @@ func jsonFieldError(err error) error {
 func ReadMultipart(r *http.Request) (Submission, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return Submission{}, &FieldError{Field: "body", Code: "invalid"}
+		return Submission{}, &FieldError{Field: "body", Code: CodeInvalid}
 	}
 	var s Submission
 	seen := map[string]bool{}
@@ -112,11 +112,11 @@ func ReadMultipart(r *http.Request) (Submission, error) {
 			return s, readError(err)
 		}
 		if n >= maxParts {
-			return s, &FieldError{Field: "body", Code: "too_many", Max: maxParts}
+			return s, &FieldError{Field: "body", Code: CodeTooMany, Max: maxParts}
 		}
 		name := part.FormName()
 		if name == "" {
-			return s, &FieldError{Field: "body", Code: "unnamed_part"}
+			return s, &FieldError{Field: "body", Code: CodeUnnamedPart}
 		}
 		if name == FieldAttachments {
 			if err := readFile(part, &s.Tip); err != nil {
@@ -125,7 +125,7 @@ func ReadMultipart(r *http.Request) (Submission, error) {
 			continue
 		}
 		if seen[name] {
-			return s, &FieldError{Field: name, Code: "invalid"}
+			return s, &FieldError{Field: name, Code: CodeInvalid}
 		}
 		seen[name] = true
 		value, err := readText(part, name)
@@ -147,9 +147,9 @@ func ReadMultipart(r *http.Request) (Submission, error) {
 func readError(err error) error {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return &FieldError{Field: "body", Code: "too_big", Max: int(tooLarge.Limit)}
+		return &FieldError{Field: "body", Code: CodeTooBig, Max: int(tooLarge.Limit)}
 	}
-	return &FieldError{Field: "body", Code: "invalid"}
+	return &FieldError{Field: "body", Code: CodeInvalid}
 }
 
 func readText(part *multipart.Part, name string) (string, error) {
@@ -158,7 +158,7 @@ func readText(part *multipart.Part, name string) (string, error) {
 		return "", readError(err)
 	}
 	if len(b) > maxPartBytes {
-		return "", &FieldError{Field: name, Code: "too_long_bytes", Max: maxPartBytes}
+		return "", &FieldError{Field: name, Code: CodeTooLongBytes, Max: maxPartBytes}
 	}
 	return string(b), nil
 }
@@ -173,10 +173,10 @@ func readFile(part *multipart.Part, t *Tip) error {
 		return nil // a file input left empty
 	}
 	if len(t.Files) >= MaxFiles {
-		return &FieldError{Field: FieldAttachments, Code: "too_many", Max: MaxFiles}
+		return &FieldError{Field: FieldAttachments, Code: CodeTooMany, Max: MaxFiles}
 	}
 	if len(b) > MaxFileBytes {
-		return &FieldError{Field: FieldAttachments, Code: "too_big", Max: MaxFileBytes, Name: name}
+		return &FieldError{Field: FieldAttachments, Code: CodeTooBig, Max: MaxFileBytes, Name: name}
 	}
 	ct := part.Header.Get("Content-Type")
 	if mt, _, err := mime.ParseMediaType(ct); err == nil {
@@ -218,7 +218,7 @@ func (s *Submission) set(name, v string) error {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return &FieldError{Field: FieldPeople, Code: "invalid"}
+			return &FieldError{Field: FieldPeople, Code: CodeInvalid}
 		}
 		t.PeopleCount = &n
 	case FieldDanger:
@@ -231,15 +231,15 @@ func (s *Submission) set(name, v string) error {
 			no := false
 			t.Danger = &no
 		default:
-			return &FieldError{Field: FieldDanger, Code: "invalid"}
+			return &FieldError{Field: FieldDanger, Code: CodeInvalid}
 		}
 	case "reply":
 		if v != "" && v != "receipt" && v != "contact" {
-			return &FieldError{Field: "reply", Code: "invalid"}
+			return &FieldError{Field: "reply", Code: CodeInvalid}
 		}
 		s.Reply = v
 	default:
-		return &FieldError{Field: name, Code: "unknown"}
+		return &FieldError{Field: name, Code: CodeUnknown}
 	}
 	return nil
 }

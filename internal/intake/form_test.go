@@ -12,8 +12,9 @@ import (
 // field.
 func TestReadJSONRefusesLenientJSON(t *testing.T) {
 	for _, tc := range []struct {
-		name, body  string
-		field, code string
+		name, body string
+		field      string
+		code       Code
 	}{
 		{"invalid UTF-8", "{\"token\":\"t\",\"what_happened\":\"a\xffb\"}", FieldWhat, "not_utf8"},
 		{"invalid UTF-8 in where", "{\"what_happened\":\"x\",\"where\":\"\xc3(\"}", FieldWhere, "not_utf8"},
@@ -49,14 +50,14 @@ func TestReadMultipartNamesTheProblem(t *testing.T) {
 	for name, body := range map[string]string{"no Content-Disposition": unnamed, "no form-data name": notForm} {
 		_, err := readMultipart([]byte(body), 1<<20)
 		fe := checkFieldError(t, err, false)
-		if fe.Field != "body" || fe.Code != "unnamed_part" || !strings.Contains(fe.Error(), "a part without a Content-Disposition header") {
+		if fe.Field != "body" || fe.Code != CodeUnnamedPart || !strings.Contains(fe.Error(), "a part without a Content-Disposition header") {
 			t.Errorf("%s: %+v: %q", name, fe, fe.Error())
 		}
 	}
 
 	_, err := readMultipart(formBody([][2]string{{FieldWhere, strings.Repeat("é", maxPartBytes/2+1)}}), 1<<20)
 	fe := checkFieldError(t, err, false)
-	if fe.Field != FieldWhere || fe.Code != "too_long_bytes" || fe.Max != maxPartBytes {
+	if fe.Field != FieldWhere || fe.Code != CodeTooLongBytes || fe.Max != maxPartBytes {
 		t.Fatalf("a long part: %+v", fe)
 	}
 	if msg := fe.Error(); !strings.Contains(msg, "131072 bytes") || strings.Contains(msg, "characters") {

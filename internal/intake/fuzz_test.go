@@ -23,9 +23,9 @@ var fieldNames = []string{
 	FieldDanger, FieldReply, FieldLanguage, FieldAttachments, "reply", "body",
 }
 
-var fieldCodes = []string{
-	"required", "too_long", "too_long_bytes", "invalid", "unknown", "duplicate", "not_utf8", "unnamed_part",
-	"too_many", "too_big", "bad_image",
+var fieldCodes = []Code{
+	CodeRequired, CodeTooLong, CodeTooLongBytes, CodeInvalid, CodeUnknown, CodeDuplicate, CodeNotUTF8, CodeUnnamedPart,
+	CodeTooMany, CodeTooBig, CodeBadImage,
 }
 
 // checkFieldError checks that err is a *FieldError with a known code and,
@@ -39,11 +39,11 @@ func checkFieldError(t *testing.T, err error, unknownOK bool) *FieldError {
 	if !slices.Contains(fieldCodes, fe.Code) {
 		t.Fatalf("FieldError code %q", fe.Code)
 	}
-	if fe.Code == "unknown" && !unknownOK {
+	if fe.Code == CodeUnknown && !unknownOK {
 		t.Fatalf("unknown field %q", fe.Field)
 	}
 	// A member name that is not UTF-8 is named as sent, its bad bytes replaced.
-	if fe.Code != "unknown" && !slices.Contains(fieldNames, fe.Field) && !(fe.Code == "not_utf8" && unknownOK && utf8.ValidString(fe.Field)) {
+	if fe.Code != CodeUnknown && !slices.Contains(fieldNames, fe.Field) && !(fe.Code == CodeNotUTF8 && unknownOK && utf8.ValidString(fe.Field)) {
 		t.Fatalf("FieldError names the field %q", fe.Field)
 	}
 	if fe.Error() == "" {
@@ -213,7 +213,7 @@ func FuzzReadMultipart(f *testing.F) {
 		sub, err := readMultipart(body, limit)
 		if err != nil {
 			fe := checkFieldError(t, err, true)
-			if fe.Field == "body" && fe.Code == "too_big" && len(body) <= limit {
+			if fe.Field == "body" && fe.Code == CodeTooBig && len(body) <= limit {
 				t.Fatalf("a body of %d bytes is too big", len(body))
 			}
 			return
@@ -279,13 +279,13 @@ func TestReadMultipartRoundTrip(t *testing.T) {
 	}
 	// Past the body limit: body too_big, with the limit.
 	_, err = readMultipart(formBody([][2]string{{"what_happened", strings.Repeat("x", 2000)}}), 1000)
-	if fe := checkFieldError(t, err, false); fe.Field != "body" || fe.Code != "too_big" || fe.Max != 1000 {
+	if fe := checkFieldError(t, err, false); fe.Field != "body" || fe.Code != CodeTooBig || fe.Max != 1000 {
 		t.Errorf("past the limit: %+v", fe)
 	}
 	// At most maxParts parts, even empty file inputs.
 	empty := slices.Repeat([]File{{}}, maxParts+1)
 	_, err = readMultipart(formBody([][2]string{{"what_happened", "x"}}, empty...), 1<<20)
-	if fe := checkFieldError(t, err, false); fe.Field != "body" || fe.Code != "too_many" {
+	if fe := checkFieldError(t, err, false); fe.Field != "body" || fe.Code != CodeTooMany {
 		t.Errorf("too many parts: %+v", fe)
 	}
 }

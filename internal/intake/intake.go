@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -87,6 +88,24 @@ type Tip struct {
 	filesStripped bool
 }
 
+// Code says what is wrong with a field.
+type Code string
+
+// The codes of FieldError.
+const (
+	CodeRequired     Code = "required"       // a required field is empty
+	CodeInvalid      Code = "invalid"        // not a value the field takes
+	CodeUnknown      Code = "unknown"        // a field the tip does not have
+	CodeDuplicate    Code = "duplicate"      // a field given twice
+	CodeNotUTF8      Code = "not_utf8"       // text that is not valid UTF-8
+	CodeTooLong      Code = "too_long"       // more than Max characters
+	CodeTooLongBytes Code = "too_long_bytes" // more than Max bytes
+	CodeTooMany      Code = "too_many"       // more than Max files or parts
+	CodeTooBig       Code = "too_big"        // a file, or the body, over Max bytes
+	CodeBadImage     Code = "bad_image"      // a photo that is not a valid image
+	CodeUnnamedPart  Code = "unnamed_part"   // a multipart part with no field name
+)
+
 // FieldError is a tip refused for one field. Code says why, for a message
 // in the visitor's language: required, too_long (Max characters),
 // too_long_bytes (Max bytes, for one part of a multipart body), invalid,
@@ -94,32 +113,32 @@ type Tip struct {
 // too_big, bad_image.
 type FieldError struct {
 	Field string
-	Code  string
+	Code  Code
 	Max   int    // for too_long, too_long_bytes, too_many, too_big
 	Name  string // the file, for too_big and bad_image
 }
 
 func (e *FieldError) Error() string {
 	switch e.Code {
-	case "required":
+	case CodeRequired:
 		return fmt.Sprintf("%s is required", e.Field)
-	case "too_long":
+	case CodeTooLong:
 		return fmt.Sprintf("%s is too long (at most %d characters)", e.Field, e.Max)
-	case "too_long_bytes":
+	case CodeTooLongBytes:
 		return fmt.Sprintf("%s is too long (at most %d bytes)", e.Field, e.Max)
-	case "unknown":
+	case CodeUnknown:
 		return fmt.Sprintf("%s is not a known field", e.Field)
-	case "duplicate":
+	case CodeDuplicate:
 		return fmt.Sprintf("%s is given more than once", e.Field)
-	case "not_utf8":
+	case CodeNotUTF8:
 		return fmt.Sprintf("%s is not valid UTF-8", e.Field)
-	case "unnamed_part":
+	case CodeUnnamedPart:
 		return fmt.Sprintf("%s: a part without a Content-Disposition header naming its form field", e.Field)
-	case "too_many":
+	case CodeTooMany:
 		return fmt.Sprintf("%s: at most %d", e.Field, e.Max)
-	case "too_big":
+	case CodeTooBig:
 		return fmt.Sprintf("%s: file %q is larger than %d bytes", e.Field, e.Name, e.Max)
-	case "bad_image":
+	case CodeBadImage:
 		return fmt.Sprintf("%s: file %q is not a readable JPEG or PNG image", e.Field, e.Name)
 	}
 	return fmt.Sprintf("%s is invalid", e.Field)
@@ -129,7 +148,7 @@ func (e *FieldError) Error() string {
 func (t *Tip) Validate() *FieldError {
 	t.WhatHappened = strings.TrimSpace(t.WhatHappened)
 	if t.WhatHappened == "" {
-		return &FieldError{Field: FieldWhat, Code: "required"}
+		return &FieldError{Field: FieldWhat, Code: CodeRequired}
 	}
 	for _, f := range []struct {
 		name  string
@@ -144,27 +163,27 @@ func (t *Tip) Validate() *FieldError {
 	} {
 		*f.value = strings.TrimSpace(*f.value)
 		if !utf8.ValidString(*f.value) {
-			return &FieldError{Field: f.name, Code: "invalid"}
+			return &FieldError{Field: f.name, Code: CodeInvalid}
 		}
 		if utf8.RuneCountInString(*f.value) > f.max {
-			return &FieldError{Field: f.name, Code: "too_long", Max: f.max}
+			return &FieldError{Field: f.name, Code: CodeTooLong, Max: f.max}
 		}
 	}
 	if t.PeopleCount != nil && (*t.PeopleCount < 0 || *t.PeopleCount > MaxPeople) {
-		return &FieldError{Field: FieldPeople, Code: "invalid"}
+		return &FieldError{Field: FieldPeople, Code: CodeInvalid}
 	}
-	if t.MinorsInvolved != "" && !contains(Minors, t.MinorsInvolved) {
-		return &FieldError{Field: FieldMinors, Code: "invalid"}
+	if t.MinorsInvolved != "" && !slices.Contains(Minors, t.MinorsInvolved) {
+		return &FieldError{Field: FieldMinors, Code: CodeInvalid}
 	}
-	if t.Kind != "" && !contains(Kinds, t.Kind) {
-		return &FieldError{Field: FieldKind, Code: "invalid"}
+	if t.Kind != "" && !slices.Contains(Kinds, t.Kind) {
+		return &FieldError{Field: FieldKind, Code: CodeInvalid}
 	}
 	if len(t.Files) > MaxFiles {
-		return &FieldError{Field: FieldAttachments, Code: "too_many", Max: MaxFiles}
+		return &FieldError{Field: FieldAttachments, Code: CodeTooMany, Max: MaxFiles}
 	}
 	for _, f := range t.Files {
 		if len(f.Data) > MaxFileBytes {
-			return &FieldError{Field: FieldAttachments, Code: "too_big", Max: MaxFileBytes, Name: f.Name}
+			return &FieldError{Field: FieldAttachments, Code: CodeTooBig, Max: MaxFileBytes, Name: f.Name}
 		}
 	}
 	return nil
@@ -182,21 +201,12 @@ func (t *Tip) StripFiles() *FieldError {
 		f := &t.Files[i]
 		data, stripped, err := tips.Strip(f.Type, f.Data)
 		if err != nil {
-			return &FieldError{Field: FieldAttachments, Code: "bad_image", Name: f.Name}
+			return &FieldError{Field: FieldAttachments, Code: CodeBadImage, Name: f.Name}
 		}
 		f.Data, f.stripped = data, stripped
 	}
 	t.filesStripped = true
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Sealed is the document sealed for a tip: the tip's fields and a list of
@@ -462,11 +472,11 @@ func (d *Desk) addMessage(ctx context.Context, t store.Tip, author, text string)
 	text = strings.TrimSpace(text)
 	switch {
 	case text == "":
-		return &FieldError{Field: FieldMessage, Code: "required"}
+		return &FieldError{Field: FieldMessage, Code: CodeRequired}
 	case !utf8.ValidString(text):
-		return &FieldError{Field: FieldMessage, Code: "invalid"}
+		return &FieldError{Field: FieldMessage, Code: CodeInvalid}
 	case utf8.RuneCountInString(text) > MaxMessageRunes:
-		return &FieldError{Field: FieldMessage, Code: "too_long", Max: MaxMessageRunes}
+		return &FieldError{Field: FieldMessage, Code: CodeTooLong, Max: MaxMessageRunes}
 	}
 	recips, err := d.Recipients(ctx)
 	if err != nil {

@@ -372,22 +372,22 @@ func (p *Pages) fieldError(l *i18n.Localizer, err error) formError {
 		field = ""
 	}
 	switch {
-	case fe.Field == intake.FieldWhat && fe.Code == "required":
+	case fe.Field == intake.FieldWhat && fe.Code == intake.CodeRequired:
 		return formError{Field: field, Text: p.msg(l, "report.error.what")}
 	case fe.Field == "body":
 		return formError{Text: p.msg(l, "report.error.too_big")}
-	case fe.Code == "too_long":
+	case fe.Code == intake.CodeTooLong:
 		return formError{Field: field, Text: p.msg(l, "report.error.too_long", "Field", label, "Max", fe.Max)}
-	case fe.Code == "too_long_bytes" && label != "":
+	case fe.Code == intake.CodeTooLongBytes && label != "":
 		// One part of the body, counted in bytes, not characters.
 		return formError{Field: field, Text: p.msg(l, "report.error.too_long_bytes", "Field", label, "Size", fe.Max>>10)}
-	case fe.Code == "too_long_bytes":
+	case fe.Code == intake.CodeTooLongBytes:
 		return formError{Text: p.msg(l, "report.error.too_big")}
 	case fe.Field == intake.FieldPeople:
 		return formError{Field: field, Text: p.msg(l, "report.error.people")}
-	case fe.Field == intake.FieldAttachments && fe.Code == "too_many":
+	case fe.Field == intake.FieldAttachments && fe.Code == intake.CodeTooMany:
 		return formError{Field: field, Text: p.msgN(l, "report.error.too_many_files", fe.Max)}
-	case fe.Field == intake.FieldAttachments && fe.Code == "too_big":
+	case fe.Field == intake.FieldAttachments && fe.Code == intake.CodeTooBig:
 		return formError{Field: field, Text: p.msg(l, "report.error.file_too_big", "Name", fe.Name, "Size", fe.Max>>20)}
 	case fe.Field == intake.FieldAttachments:
 		return formError{Field: field, Text: p.msg(l, "report.error.bad_image", "Name", fe.Name)}
