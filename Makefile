@@ -67,6 +67,9 @@ fuzz:
 	$(GO) test ./internal/pack -run '^$$' -fuzz FuzzLoadServices -fuzztime 30s
 	$(GO) test ./internal/directory -run '^$$' -fuzz FuzzParseClock -fuzztime 10s
 	$(GO) test ./internal/strictjson -run '^$$' -fuzz FuzzDecode -fuzztime 10s
+	$(GO) test ./internal/intake -run '^$$' -fuzz FuzzReadJSON -fuzztime 10s
+	$(GO) test ./internal/tiphttp -run '^$$' -fuzz FuzzReadMultipart -fuzztime 10s
+	$(GO) test ./internal/search -run '^$$' -fuzz FuzzParseFilter -fuzztime 10s
 
 run:
 	$(GO) run ./cmd/haven serve

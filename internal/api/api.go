@@ -18,6 +18,7 @@ import (
 	"github.com/haven-project/haven/internal/pack"
 	"github.com/haven-project/haven/internal/route"
 	"github.com/haven-project/haven/internal/store"
+	"github.com/haven-project/haven/internal/tiphttp"
 	"github.com/haven-project/haven/internal/triage"
 )
 
@@ -37,7 +38,7 @@ type Config struct {
 	Engine *triage.Engine
 	// Desk and Guard take tips; nil answers the tip endpoints with 501.
 	Desk  *intake.Desk
-	Guard *intake.Guard
+	Guard *tiphttp.Gate
 }
 
 // API is the JSON API. It is safe for concurrent use.
@@ -48,7 +49,7 @@ type API struct {
 	now     func() time.Time
 	engine  *triage.Engine
 	desk    *intake.Desk
-	guard   *intake.Guard
+	guard   *tiphttp.Gate
 	openapi []byte // the OpenAPI document with the pack's topics filled in
 }
 

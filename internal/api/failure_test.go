@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/haven-project/haven/internal/route"
+	"github.com/haven-project/haven/internal/tiphttp"
 
 	"github.com/haven-project/haven/internal/intake"
 	"github.com/haven-project/haven/internal/store"
@@ -50,7 +51,7 @@ func TestTipFailuresAreCountedNotLogged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := New(Config{Store: db, Meta: p.Meta, Logger: logger, Desk: desk, Guard: guard})
+	a := New(Config{Store: db, Meta: p.Meta, Logger: logger, Desk: desk, Guard: tiphttp.NewGate(guard, tiphttp.Config{})})
 	mux := route.NewMux(route.Config{})
 	a.Register(mux)
 

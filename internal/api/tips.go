@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/haven-project/haven/internal/intake"
+	"github.com/haven-project/haven/internal/tiphttp"
 	"github.com/haven-project/haven/internal/tips"
 )
 
@@ -71,7 +72,7 @@ func (a *API) postTip(w http.ResponseWriter, r *http.Request) error {
 			return uploadError(w, err)
 		}
 		defer release()
-		s, err := intake.ReadMultipart(r)
+		s, err := tiphttp.ReadMultipart(r)
 		if err != nil {
 			return tipError(w, err)
 		}
@@ -153,15 +154,15 @@ func readReceiptBody(w http.ResponseWriter, r *http.Request, withMsg bool) (tips
 
 // postTipStatus answers POST /api/v1/tips/status: the tip's status and
 // conversation for the receipt in the body. Known receipt or not, the
-// answer leaves after the same least time (intake.LookupFloor).
+// answer leaves after the same least time (tiphttp.LookupFloor).
 func (a *API) postTipStatus(w http.ResponseWriter, r *http.Request) error {
 	return a.floored(w, r, a.tipStatus)
 }
 
 // floored serves h with its whole answer, errors included, held back until
-// intake.LookupFloor has passed.
+// tiphttp.LookupFloor has passed.
 func (a *API) floored(w http.ResponseWriter, r *http.Request, h func(http.ResponseWriter, *http.Request) error) error {
-	fw, finish := intake.Floored(w, time.Now())
+	fw, finish := tiphttp.Floored(w, time.Now())
 	if err := h(fw, r); err != nil {
 		a.writeError(fw, r, err)
 	}
@@ -233,9 +234,9 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 // uploadError turns BeginUpload's error into an API error.
 func uploadError(w http.ResponseWriter, err error) error {
 	switch {
-	case errors.Is(err, intake.ErrUploadBusy):
+	case errors.Is(err, tiphttp.ErrUploadBusy):
 		return rateLimited(w)
-	case errors.Is(err, intake.ErrBodyCut):
+	case errors.Is(err, tiphttp.ErrBodyCut):
 		return invalid("body", "The request body stopped arriving, or arrived too slowly.")
 	}
 	return err

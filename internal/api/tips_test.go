@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/haven-project/haven/internal/route"
+	"github.com/haven-project/haven/internal/tiphttp"
 
 	"filippo.io/age"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -68,7 +69,7 @@ type tipEnv struct {
 	*fixture
 	db       *sqlite.DB
 	desk     *intake.Desk
-	guard    *intake.Guard
+	guard    *tiphttp.Gate
 	secret   tips.Secret
 	recovery *age.X25519Identity
 	operator *age.X25519Identity
@@ -80,6 +81,7 @@ type tipEnv struct {
 // work, no rate limits, a recovery key.
 type tipOptions struct {
 	guard      intake.GuardConfig // Secret, Now and Store are filled in
+	gate       tiphttp.Config
 	noRecovery bool
 	budget     intake.Budget
 	log        *slog.Logger // the API's; nil discards
@@ -120,10 +122,11 @@ func newTipEnv(tb testing.TB, opt tipOptions) *tipEnv {
 	if gc.SourcePerMinute == 0 {
 		gc.SourcePerMinute = -1
 	}
-	guard, err := intake.NewGuard(gc)
+	g, err := intake.NewGuard(gc)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	guard := tiphttp.NewGate(g, opt.gate)
 	a := New(Config{Store: db, Meta: p.Meta, Now: c.Now, Desk: desk, Guard: guard, Logger: opt.log})
 	mux := route.NewMux(route.Config{})
 	a.Register(mux)
@@ -503,7 +506,7 @@ func TestSubmitTipTokenAfterRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 		mux := route.NewMux(route.Config{})
-		New(Config{Store: e.db, Meta: e.pack.Meta, Now: e.clock.Now, Desk: e.desk, Guard: guard}).Register(mux)
+		New(Config{Store: e.db, Meta: e.pack.Meta, Now: e.clock.Now, Desk: e.desk, Guard: tiphttp.NewGate(guard, tiphttp.Config{})}).Register(mux)
 		return mux
 	}
 	tok := e.token(t)
@@ -1101,8 +1104,8 @@ func TestTipLookupTiming(t *testing.T) {
 			}
 		}
 		slices.Sort(ds)
-		if ds[0] < intake.LookupFloor {
-			t.Errorf("a look-up (%d) took %v, less than the floor %v", want, ds[0], intake.LookupFloor)
+		if ds[0] < tiphttp.LookupFloor {
+			t.Errorf("a look-up (%d) took %v, less than the floor %v", want, ds[0], tiphttp.LookupFloor)
 		}
 		return ds[len(ds)/2]
 	}

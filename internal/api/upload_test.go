@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/haven-project/haven/internal/intake"
+	"github.com/haven-project/haven/internal/tiphttp"
 )
 
 // fromAddr is an HTTP client whose connections come from the loopback
@@ -66,17 +66,17 @@ func trickle(t *testing.T, addr, ip string, interval time.Duration, stop <-chan 
 // a photo tip waiting: they take no slot before their body flows, and are
 // cut off when it flows too slowly. One address gets one slot at a time.
 func TestSlowUploadsDoNotStallPhotoTips(t *testing.T) {
-	e := newTipEnv(t, tipOptions{guard: intake.GuardConfig{
-		UploadProgress: intake.UploadProgress{Window: 400 * time.Millisecond, MinBytes: 4 << 10},
+	e := newTipEnv(t, tipOptions{gate: tiphttp.Config{
+		UploadProgress: tiphttp.UploadProgress{Window: 400 * time.Millisecond, MinBytes: 4 << 10},
 	}})
 	srv := httptest.NewServer(e.mux)
 	defer srv.Close()
 	addr := strings.TrimPrefix(srv.URL, "http://")
 
 	stop := make(chan struct{})
-	done := make(chan bool, 2*intake.MaxBigUploads)
+	done := make(chan bool, 2*tiphttp.MaxBigUploads)
 	var wg sync.WaitGroup
-	for i := range 2 * intake.MaxBigUploads {
+	for i := range 2 * tiphttp.MaxBigUploads {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -106,7 +106,7 @@ func TestSlowUploadsDoNotStallPhotoTips(t *testing.T) {
 	// The slow clients are cut off, well before UploadReadTime.
 	cut := 0
 	deadline := time.After(10 * time.Second)
-	for range 2 * intake.MaxBigUploads {
+	for range 2 * tiphttp.MaxBigUploads {
 		select {
 		case c := <-done:
 			if c {
@@ -117,8 +117,8 @@ func TestSlowUploadsDoNotStallPhotoTips(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-	if cut != 2*intake.MaxBigUploads {
-		t.Errorf("%d of %d slow clients were cut off within 10 s", cut, 2*intake.MaxBigUploads)
+	if cut != 2*tiphttp.MaxBigUploads {
+		t.Errorf("%d of %d slow clients were cut off within 10 s", cut, 2*tiphttp.MaxBigUploads)
 	}
 }
 
@@ -148,7 +148,7 @@ func TestOneLargeTipPerAddress(t *testing.T) {
 		first <- resp.StatusCode
 	}()
 	part := "--b\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"a.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-	if _, err := pw.Write(append([]byte(part), bytes.Repeat([]byte("y"), intake.UploadHeadBytes)...)); err != nil {
+	if _, err := pw.Write(append([]byte(part), bytes.Repeat([]byte("y"), tiphttp.UploadHeadBytes)...)); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(100 * time.Millisecond) // the head is in; the tip holds a slot

@@ -12,6 +12,7 @@ import (
 	"github.com/haven-project/haven/internal/pack"
 	"github.com/haven-project/haven/internal/server"
 	"github.com/haven-project/haven/internal/store"
+	"github.com/haven-project/haven/internal/tiphttp"
 	"github.com/haven-project/haven/internal/triage"
 	"github.com/haven-project/haven/internal/web"
 )
@@ -89,7 +90,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 
 // registrars are the route owners of `haven serve`, in order: the public
 // pages and the JSON API.
-func registrars(env Env, p *pack.Pack, st store.Store, engine *triage.Engine, desk *intake.Desk, guard *intake.Guard, logger *slog.Logger) ([]server.Registrar, error) {
+func registrars(env Env, p *pack.Pack, st store.Store, engine *triage.Engine, desk *intake.Desk, guard *tiphttp.Gate, logger *slog.Logger) ([]server.Registrar, error) {
 	pages, err := web.New(web.Config{Store: st, Meta: p.Meta, Logger: logger, Now: env.Now, Engine: engine, Texts: p})
 	if err != nil {
 		return nil, fmt.Errorf("public pages: %w", err)

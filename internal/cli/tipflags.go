@@ -14,6 +14,7 @@ import (
 
 	"github.com/haven-project/haven/internal/intake"
 	"github.com/haven-project/haven/internal/store"
+	"github.com/haven-project/haven/internal/tiphttp"
 	"github.com/haven-project/haven/internal/tips"
 )
 
@@ -240,8 +241,8 @@ func (t *tipFlags) secretPath(db string) string {
 	return filepath.Join(filepath.Dir(db), "tips.secret")
 }
 
-// open returns the tip desk and guard over st.
-func (t *tipFlags) open(st store.DB, db string, env Env, logger *slog.Logger) (*intake.Desk, *intake.Guard, error) {
+// open returns the tip desk over st and the gate its HTTP handlers use.
+func (t *tipFlags) open(st store.DB, db string, env Env, logger *slog.Logger) (*intake.Desk, *tiphttp.Gate, error) {
 	secret, err := tips.LoadOrCreateSecret(t.secretPath(db))
 	if err != nil {
 		return nil, nil, fmt.Errorf("tip secret: %w", err)
@@ -252,10 +253,10 @@ func (t *tipFlags) open(st store.DB, db string, env Env, logger *slog.Logger) (*
 	}
 	guard, err := intake.NewGuard(intake.GuardConfig{
 		Secret: secret, Store: st, MinAge: time.Duration(t.minSeconds) * time.Second, PowBits: t.powBits,
-		GlobalPerSecond: t.rate, SourcePerMinute: t.rateSource, TrustedProxies: t.proxies, Now: env.Now,
+		GlobalPerSecond: t.rate, SourcePerMinute: t.rateSource, Now: env.Now,
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	return desk, guard, nil
+	return desk, tiphttp.NewGate(guard, tiphttp.Config{TrustedProxies: t.proxies}), nil
 }

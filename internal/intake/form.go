@@ -3,10 +3,6 @@ package intake
 import (
 	"errors"
 	"fmt"
-	"io"
-	"mime"
-	"mime/multipart"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -17,8 +13,6 @@ import (
 // MaxFileBytes and the text fields; a JSON body only text.
 const (
 	MaxJSONBytes      = 256 << 10
-	maxPartBytes      = 128 << 10 // one text field of a multipart body
-	maxParts          = 64
 	MaxMultipartBytes = MaxFiles*MaxFileBytes + 1<<20
 )
 
@@ -92,105 +86,9 @@ func jsonFieldError(err error) error {
 	return &FieldError{Field: je.Field, Code: CodeInvalid}
 }
 
-// ReadMultipart reads a multipart/form-data tip (the report form, or the
-// API with attachments) entirely in memory: no part is ever written to a
-// temporary file, as http.Request.ParseMultipartForm would for large ones.
-// r.Body must already be limited (MaxMultipartBytes).
-func ReadMultipart(r *http.Request) (Submission, error) {
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return Submission{}, &FieldError{Field: "body", Code: CodeInvalid}
-	}
-	var s Submission
-	seen := map[string]bool{}
-	for n := 0; ; n++ {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return s, readError(err)
-		}
-		if n >= maxParts {
-			return s, &FieldError{Field: "body", Code: CodeTooMany, Max: maxParts}
-		}
-		name := part.FormName()
-		if name == "" {
-			return s, &FieldError{Field: "body", Code: CodeUnnamedPart}
-		}
-		if name == FieldAttachments {
-			if err := readFile(part, &s.Tip); err != nil {
-				return s, err
-			}
-			continue
-		}
-		if seen[name] {
-			return s, &FieldError{Field: name, Code: CodeInvalid}
-		}
-		seen[name] = true
-		value, err := readText(part, name)
-		if err != nil {
-			return s, err
-		}
-		if err := s.set(name, value); err != nil {
-			return s, err
-		}
-	}
-	if s.Reply == "receipt" {
-		// Answer only on the site: a contact typed before choosing so is
-		// not kept.
-		s.Tip.ReplyContact = ""
-	}
-	return s, nil
-}
-
-func readError(err error) error {
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return &FieldError{Field: "body", Code: CodeTooBig, Max: int(tooLarge.Limit)}
-	}
-	return &FieldError{Field: "body", Code: CodeInvalid}
-}
-
-func readText(part *multipart.Part, name string) (string, error) {
-	b, err := io.ReadAll(io.LimitReader(part, maxPartBytes+1))
-	if err != nil {
-		return "", readError(err)
-	}
-	if len(b) > maxPartBytes {
-		return "", &FieldError{Field: name, Code: CodeTooLongBytes, Max: maxPartBytes}
-	}
-	return string(b), nil
-}
-
-func readFile(part *multipart.Part, t *Tip) error {
-	name := part.FileName()
-	b, err := io.ReadAll(io.LimitReader(part, MaxFileBytes+1))
-	if err != nil {
-		return readError(err)
-	}
-	if name == "" && len(b) == 0 {
-		return nil // a file input left empty
-	}
-	if len(t.Files) >= MaxFiles {
-		return &FieldError{Field: FieldAttachments, Code: CodeTooMany, Max: MaxFiles}
-	}
-	if len(b) > MaxFileBytes {
-		return &FieldError{Field: FieldAttachments, Code: CodeTooBig, Max: MaxFileBytes, Name: name}
-	}
-	ct := part.Header.Get("Content-Type")
-	if mt, _, err := mime.ParseMediaType(ct); err == nil {
-		ct = mt
-	} else {
-		ct = "application/octet-stream"
-	}
-	t.Files = append(t.Files, File{Name: name, Type: ct, Data: b})
-	return nil
-}
-
-// set puts one text field of a form into the submission. Choice fields
+// Set puts one text field of a form into the submission. Choice fields
 // left empty mean "not answered".
-func (s *Submission) set(name, v string) error {
+func (s *Submission) Set(name, v string) error {
 	t := &s.Tip
 	switch name {
 	case FieldToken:

@@ -41,26 +41,3 @@ func TestReadJSONRefusesLenientJSON(t *testing.T) {
 		t.Errorf("a surrogate pair: %q, %v", sub.Tip.WhatHappened, err)
 	}
 }
-
-// A multipart part that names no field, and a text part over its limit in
-// bytes, are refused with messages that say so.
-func TestReadMultipartNamesTheProblem(t *testing.T) {
-	unnamed := "--" + fuzzBoundary + "\r\nContent-Type: text/plain\r\n\r\nhello\r\n--" + fuzzBoundary + "--\r\n"
-	notForm := "--" + fuzzBoundary + "\r\nContent-Disposition: attachment\r\n\r\nhello\r\n--" + fuzzBoundary + "--\r\n"
-	for name, body := range map[string]string{"no Content-Disposition": unnamed, "no form-data name": notForm} {
-		_, err := readMultipart([]byte(body), 1<<20)
-		fe := checkFieldError(t, err, false)
-		if fe.Field != "body" || fe.Code != CodeUnnamedPart || !strings.Contains(fe.Error(), "a part without a Content-Disposition header") {
-			t.Errorf("%s: %+v: %q", name, fe, fe.Error())
-		}
-	}
-
-	_, err := readMultipart(formBody([][2]string{{FieldWhere, strings.Repeat("é", maxPartBytes/2+1)}}), 1<<20)
-	fe := checkFieldError(t, err, false)
-	if fe.Field != FieldWhere || fe.Code != CodeTooLongBytes || fe.Max != maxPartBytes {
-		t.Fatalf("a long part: %+v", fe)
-	}
-	if msg := fe.Error(); !strings.Contains(msg, "131072 bytes") || strings.Contains(msg, "characters") {
-		t.Errorf("a long part: %q, want its limit in bytes", msg)
-	}
-}

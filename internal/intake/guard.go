@@ -1,14 +1,9 @@
 package intake
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"net/netip"
-	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -46,15 +41,7 @@ type GuardConfig struct {
 	// negative value turns a limit off, 0 means the default.
 	GlobalPerSecond float64
 	SourcePerMinute float64
-	// TrustedProxies are the addresses of reverse proxies in front of
-	// Haven. A request from one of them is limited by the address its
-	// X-Forwarded-For names; without it every tipster behind the proxy
-	// would share one limit.
-	TrustedProxies []netip.Prefix
-	// UploadProgress is the least a large tip's body must send in each
-	// window; the zero value means DefaultUploadProgress.
-	UploadProgress UploadProgress
-	Now            func() time.Time
+	Now             func() time.Time
 }
 
 // Guard keeps abuse out without knowing anyone: signed single-use form
@@ -62,12 +49,10 @@ type GuardConfig struct {
 // expire, an optional proof of work, and in-memory rate limits keyed by an
 // hourly-rotated HMAC of the address (see tips.Limiter).
 type Guard struct {
-	proxies []netip.Prefix
 	tokens  *tips.Tokens
 	submit  *tips.Limiter
 	lookup  *tips.Limiter
 	issue   *tips.Limiter
-	uploads *uploads // slots for large tips being read and sealed
 	powBits int
 }
 
@@ -102,7 +87,7 @@ func NewGuard(cfg GuardConfig) (*Guard, error) {
 		}
 		return tips.NewLimiter(c)
 	}
-	g := &Guard{tokens: tokens, powBits: cfg.PowBits, proxies: cfg.TrustedProxies, uploads: newUploads(cfg.UploadProgress)}
+	g := &Guard{tokens: tokens, powBits: cfg.PowBits}
 	if g.submit, err = lim(global, perSource, defaultSourceBurst); err != nil {
 		return nil, fmt.Errorf("intake: %w", err)
 	}
@@ -155,95 +140,3 @@ func (g *Guard) AllowSubmit(source string) bool { return g.submit.Allow(source) 
 
 // AllowLookup reports whether a receipt look-up from source may go on.
 func (g *Guard) AllowLookup(source string) bool { return g.lookup.Allow(source) }
-
-// Source is the address a request's rate limits go by: the connection's,
-// or, when the connection comes from a trusted proxy, the nearest address
-// in X-Forwarded-For that is not a trusted proxy. It is only ever hashed
-// (see tips.Limiter); never stored or logged.
-func (g *Guard) Source(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	if !g.trusted(host) {
-		return host
-	}
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0; i-- {
-		hop := strings.TrimSpace(hops[i])
-		if hop == "" {
-			continue
-		}
-		if !g.trusted(hop) {
-			return hop
-		}
-		host = hop
-	}
-	return host
-}
-
-func (g *Guard) trusted(addr string) bool {
-	ip, err := netip.ParseAddr(addr)
-	if err != nil {
-		return false
-	}
-	ip = ip.Unmap()
-	for _, p := range g.proxies {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
-}
-
-// LookupFloor is the least time a receipt look-up or message takes,
-// whether or not the receipt is known, so that the answer's timing tells
-// nothing its status does not.
-const LookupFloor = 250 * time.Millisecond
-
-// WaitFloor sleeps until LookupFloor has passed since start.
-func WaitFloor(start time.Time) {
-	if d := LookupFloor - time.Since(start); d > 0 {
-		time.Sleep(d)
-	}
-}
-
-// Floored returns a ResponseWriter that holds the whole response back, and
-// a function to call when the handler is done: it waits until LookupFloor
-// has passed since start, then sends the response. Sleeping after writing
-// would not do: a response larger than the socket's buffer is on its way
-// before the handler returns.
-func Floored(w http.ResponseWriter, start time.Time) (http.ResponseWriter, func()) {
-	fw := &floorWriter{w: w}
-	return fw, func() {
-		WaitFloor(start)
-		if fw.status == 0 {
-			fw.status = http.StatusOK
-		}
-		fw.w.WriteHeader(fw.status)
-		_, _ = fw.w.Write(fw.buf.Bytes())
-	}
-}
-
-// floorWriter keeps a response in memory; its headers go to the real
-// writer's header map, which is not sent before WriteHeader.
-type floorWriter struct {
-	w      http.ResponseWriter
-	status int
-	buf    bytes.Buffer
-}
-
-func (f *floorWriter) Header() http.Header { return f.w.Header() }
-
-func (f *floorWriter) WriteHeader(code int) {
-	if f.status == 0 {
-		f.status = code
-	}
-}
-
-func (f *floorWriter) Write(b []byte) (int, error) {
-	if f.status == 0 {
-		f.status = http.StatusOK
-	}
-	return f.buf.Write(b)
-}

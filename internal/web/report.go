@@ -10,12 +10,13 @@ import (
 
 	"github.com/haven-project/haven/internal/i18n"
 	"github.com/haven-project/haven/internal/intake"
+	"github.com/haven-project/haven/internal/tiphttp"
 	"github.com/haven-project/haven/internal/tips"
 )
 
 // SetTips turns on the report form and the receipt page. Without it they
 // answer 404.
-func (p *Pages) SetTips(d *intake.Desk, g *intake.Guard) {
+func (p *Pages) SetTips(d *intake.Desk, g *tiphttp.Gate) {
 	p.desk, p.guard = d, g
 }
 
@@ -184,17 +185,17 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 	}
 	release, err := p.guard.BeginUpload(w, r)
 	switch {
-	case errors.Is(err, intake.ErrUploadBusy):
+	case errors.Is(err, tiphttp.ErrUploadBusy):
 		f.again(http.StatusTooManyRequests, intake.Submission{}, false, formError{Text: f.msg("report.error.busy")})
 		return
-	case errors.Is(err, intake.ErrBodyCut):
+	case errors.Is(err, tiphttp.ErrBodyCut):
 		f.again(http.StatusBadRequest, intake.Submission{}, false, formError{Text: f.msg("report.error.failed")})
 		return
 	case err != nil:
 		return // the visitor went away while waiting
 	}
 	defer release()
-	sub, err := intake.ReadMultipart(r)
+	sub, err := tiphttp.ReadMultipart(r)
 	if err != nil {
 		f.again(http.StatusBadRequest, sub, false, p.fieldError(f.l, err))
 		return
@@ -419,7 +420,7 @@ func (p *Pages) statusPost(w http.ResponseWriter, r *http.Request) {
 	l := p.cat.Localizer(loc)
 	v := statusView{base: p.base(loc, "report", "/report/status")}
 	// Known receipt or not, the page leaves after the same least time.
-	w, finish := intake.Floored(w, time.Now())
+	w, finish := tiphttp.Floored(w, time.Now())
 	defer finish()
 	if !p.guard.AllowLookup(p.guard.Source(r)) {
 		v.Errors = []formError{{Text: p.msg(l, "report.error.busy")}}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/haven-project/haven/internal/route"
+	"github.com/haven-project/haven/internal/tiphttp"
 
 	"github.com/haven-project/haven/internal/intake"
 	"github.com/haven-project/haven/internal/store"
@@ -58,7 +59,7 @@ func newTipFixtureWith(t *testing.T, minAge time.Duration, cfg intake.Config) *t
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.pages.SetTips(desk, guard)
+	f.pages.SetTips(desk, tiphttp.NewGate(guard, tiphttp.Config{}))
 	return &tipFixture{fixture: f, desk: desk, secret: secret}
 }
 
@@ -181,8 +182,8 @@ func TestReportFormProblems(t *testing.T) {
 	if res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusBadRequest {
 		t.Errorf("unknown receipt: %d", res.StatusCode)
 	}
-	if time.Since(start) < intake.LookupFloor {
-		t.Errorf("look-up answered in %v, before the %v floor", time.Since(start), intake.LookupFloor)
+	if time.Since(start) < tiphttp.LookupFloor {
+		t.Errorf("look-up answered in %v, before the %v floor", time.Since(start), tiphttp.LookupFloor)
 	}
 }
 
@@ -310,7 +311,7 @@ func TestReportFormTokenAfterRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.pages.SetTips(f.desk, guard)
+	f.pages.SetTips(f.desk, tiphttp.NewGate(guard, tiphttp.Config{}))
 	res, html := f.post(t, "/en/report", map[string]string{"token": tok, "what_happened": "Twice"})
 	if res.StatusCode != http.StatusBadRequest || !strings.Contains(html, "Twice") || strings.Contains(html, tok) {
 		t.Errorf("the used token after a restart: %d\n%s", res.StatusCode, html)

@@ -27,6 +27,7 @@ import (
 	"github.com/haven-project/haven/internal/pack"
 	"github.com/haven-project/haven/internal/route"
 	"github.com/haven-project/haven/internal/store"
+	"github.com/haven-project/haven/internal/tiphttp"
 	"github.com/haven-project/haven/internal/triage"
 )
 
@@ -76,7 +77,7 @@ type Pages struct {
 	sources  map[string]pack.SourceDoc
 	exitURL  string
 	desk     *intake.Desk
-	guard    *intake.Guard
+	guard    *tiphttp.Gate
 
 	mu      sync.Mutex
 	snap    *snapshot

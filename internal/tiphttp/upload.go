@@ -1,4 +1,4 @@
-package intake
+package tiphttp
 
 import (
 	"bytes"
@@ -59,11 +59,11 @@ var DefaultUploadProgress = UploadProgress{Window: 20 * time.Second, MinBytes: 3
 // ErrUploadBusy means a large tip could not have a slot: its address
 // already has one, or none came free in time. The client should try again
 // later; its text is kept by the form.
-var ErrUploadBusy = errors.New("intake: too many large tips are being sent; try again later")
+var ErrUploadBusy = errors.New("tiphttp: too many large tips are being sent; try again later")
 
 // ErrBodyCut means a tip's body stopped arriving or arrived too slowly:
 // the client's doing, answered as a bad request and never logged.
-var ErrBodyCut = errors.New("intake: the request body stopped arriving")
+var ErrBodyCut = errors.New("tiphttp: the request body stopped arriving")
 
 // uploads are the slots for large tips.
 type uploads struct {
@@ -117,7 +117,7 @@ func (u *uploads) reserve(source string) (unreserve func(), ok bool) {
 // in flight already or no slot came free in time, with ErrBodyCut when
 // the body stopped arriving, and with the context's error when the client
 // went away.
-func (g *Guard) BeginUpload(w http.ResponseWriter, r *http.Request) (release func(), err error) {
+func (g *Gate) BeginUpload(w http.ResponseWriter, r *http.Request) (release func(), err error) {
 	u := g.uploads
 	rc := http.NewResponseController(w)
 	start := time.Now()
@@ -150,7 +150,7 @@ func (g *Guard) BeginUpload(w http.ResponseWriter, r *http.Request) (release fun
 		return nil, ErrUploadBusy
 	case <-r.Context().Done():
 		unreserve()
-		return nil, fmt.Errorf("intake: waiting to read a tip: %w", r.Context().Err())
+		return nil, fmt.Errorf("tiphttp: waiting to read a tip: %w", r.Context().Err())
 	}
 	// The wait for a slot is not the client's: its window starts again.
 	body.extend(time.Now())
