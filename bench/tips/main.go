@@ -33,9 +33,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/haven-project/haven/internal/abuse"
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/store/sqlite"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 func main() {
@@ -226,7 +226,7 @@ func once(client *http.Client, base, text string) (time.Duration, int, error) {
 	}
 	body := map[string]any{"token": tok.Token, "what_happened": text, "kind": "labor", "people_count": 4}
 	if tok.PowBits > 0 {
-		body["pow"] = tips.SolvePow(tok.Token, tok.PowBits)
+		body["pow"] = abuse.SolvePow(tok.Token, tok.PowBits)
 	}
 	b, err := json.Marshal(body)
 	if err != nil {

@@ -14,9 +14,9 @@ import (
 	"github.com/haven-project/haven/internal/tiphttp"
 
 	"github.com/haven-project/haven/internal/intake"
+	"github.com/haven-project/haven/internal/seal"
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/testenv"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 // fullDisk is a tip store whose writes fail as a full disk's do.
@@ -32,7 +32,7 @@ func (fullDisk) CreateTip(context.Context, store.NewTip) (int64, error) { return
 func TestTipFailuresAreCountedNotLogged(t *testing.T) {
 	ctx := context.Background()
 	db, p := testenv.USStore(t)
-	rec, err := tips.GenerateIdentity()
+	rec, err := seal.GenerateIdentity()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestTipFailuresAreCountedNotLogged(t *testing.T) {
 	}
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	var secret tips.Secret
+	var secret seal.Secret
 	copy(secret[:], randomBytes(t, len(secret)))
 	desk, err := intake.New(intake.Config{Store: fullDisk{db}, Secret: secret, Logger: logger})
 	if err != nil {

@@ -10,9 +10,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/haven-project/haven/internal/abuse"
 	"github.com/haven-project/haven/internal/intake"
+	"github.com/haven-project/haven/internal/seal"
 	"github.com/haven-project/haven/internal/tiphttp"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 func (a *API) tipsOff() error {
@@ -123,16 +124,16 @@ type receiptBody struct {
 }
 
 // readReceiptBody decodes {"receipt": "..."} (and "message" when withMsg).
-func readReceiptBody(w http.ResponseWriter, r *http.Request, withMsg bool) (tips.Receipt, string, error) {
+func readReceiptBody(w http.ResponseWriter, r *http.Request, withMsg bool) (seal.Receipt, string, error) {
 	if err := noQuery(r); err != nil {
-		return tips.Receipt{}, "", err
+		return seal.Receipt{}, "", err
 	}
 	if err := jsonContentType(r.Header.Get("Content-Type")); err != nil {
-		return tips.Receipt{}, "", err
+		return seal.Receipt{}, "", err
 	}
 	body, err := readBody(w, r, 64<<10)
 	if err != nil {
-		return tips.Receipt{}, "", err
+		return seal.Receipt{}, "", err
 	}
 	want := `Send one JSON object with "receipt".`
 	if withMsg {
@@ -140,14 +141,14 @@ func readReceiptBody(w http.ResponseWriter, r *http.Request, withMsg bool) (tips
 	}
 	var b receiptBody
 	if err := decodeBody(body, &b, "body", want); err != nil {
-		return tips.Receipt{}, "", err
+		return seal.Receipt{}, "", err
 	}
 	if !withMsg && b.Message != "" {
-		return tips.Receipt{}, "", invalid("message", "This endpoint takes only a receipt.")
+		return seal.Receipt{}, "", invalid("message", "This endpoint takes only a receipt.")
 	}
-	rc, err := tips.ParseReceipt(b.Receipt)
+	rc, err := seal.ParseReceipt(b.Receipt)
 	if err != nil {
-		return tips.Receipt{}, "", invalid("receipt", "A receipt is 28 digits, as it was given.")
+		return seal.Receipt{}, "", invalid("receipt", "A receipt is 28 digits, as it was given.")
 	}
 	return rc, b.Message, nil
 }
@@ -274,21 +275,21 @@ func tipError(w http.ResponseWriter, err error) error {
 
 // tokenError turns a form-token error into an API error.
 func tokenError(w http.ResponseWriter, err error) error {
-	var tooNew tips.TooNewError
+	var tooNew abuse.TooNewError
 	switch {
 	case errors.As(err, &tooNew):
 		secs := int(math.Ceil(tooNew.Wait.Seconds()))
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		return invalid("token", fmt.Sprintf("The form was sent too soon after the token was issued; send it again in %d seconds.", secs))
-	case errors.Is(err, tips.ErrPowInvalid):
+	case errors.Is(err, abuse.ErrPowInvalid):
 		return invalid("pow", "The proof of work does not solve the token's challenge.")
-	case errors.Is(err, tips.ErrTokenExpired):
+	case errors.Is(err, abuse.ErrTokenExpired):
 		return invalid("token", "The token has expired; get a new one.")
-	case errors.Is(err, tips.ErrTokenUsed):
+	case errors.Is(err, abuse.ErrTokenUsed):
 		return invalid("token", "The token was already used; get a new one.")
-	case errors.Is(err, tips.ErrTokenBusy):
+	case errors.Is(err, abuse.ErrTokenBusy):
 		return rateLimited(w)
-	case errors.Is(err, tips.ErrTokenStore):
+	case errors.Is(err, abuse.ErrTokenStore):
 		return fmt.Errorf("api: use up a form token: %w", err) // the server's failure: the desk counts it (tip routes log nothing)
 	}
 	return invalid("token", "Get a token from GET /api/v1/tips/token and send it with the tip.")

@@ -33,12 +33,13 @@ import (
 	"filippo.io/age"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/haven-project/haven/internal/abuse"
 	"github.com/haven-project/haven/internal/intake"
+	"github.com/haven-project/haven/internal/seal"
 	"github.com/haven-project/haven/internal/server"
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/store/sqlite"
 	"github.com/haven-project/haven/internal/testenv"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 // The tip endpoints, end to end on a real SQLite store: every answer is
@@ -70,7 +71,7 @@ type tipEnv struct {
 	db       *sqlite.DB
 	desk     *intake.Desk
 	guard    *tiphttp.Gate
-	secret   tips.Secret
+	secret   seal.Secret
 	recovery *age.X25519Identity
 	operator *age.X25519Identity
 	clock    *clock
@@ -91,14 +92,14 @@ func newTipEnv(tb testing.TB, opt tipOptions) *tipEnv {
 	tb.Helper()
 	ctx := context.Background()
 	db, p := testenv.USStore(tb)
-	var secret tips.Secret
+	var secret seal.Secret
 	copy(secret[:], randomBytes(tb, len(secret)))
 	c := &clock{now: testNow}
-	rec, err := tips.GenerateIdentity()
+	rec, err := seal.GenerateIdentity()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	op, err := tips.GenerateIdentity()
+	op, err := seal.GenerateIdentity()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -259,7 +260,7 @@ func wantError(tb testing.TB, w *httptest.ResponseRecorder, status int, code, pa
 }
 
 // receiptOf checks a 201 answer to a tip and returns its receipt.
-func receiptOf(tb testing.TB, w *httptest.ResponseRecorder) tips.Receipt {
+func receiptOf(tb testing.TB, w *httptest.ResponseRecorder) seal.Receipt {
 	tb.Helper()
 	if w.Code != http.StatusCreated {
 		tb.Fatalf("status = %d, want 201; body %s", w.Code, w.Body.Bytes())
@@ -267,7 +268,7 @@ func receiptOf(tb testing.TB, w *httptest.ResponseRecorder) tips.Receipt {
 	got := decode[struct {
 		Receipt string `json:"receipt"`
 	}](tb, w)
-	rc, err := tips.ParseReceipt(got.Receipt)
+	rc, err := seal.ParseReceipt(got.Receipt)
 	if err != nil || rc.String() != got.Receipt {
 		tb.Fatalf("receipt %q: %v", got.Receipt, err)
 	}
@@ -286,7 +287,7 @@ func (e *tipEnv) tipCount(tb testing.TB) int {
 
 // stored finds the tip of a receipt and opens it with the recovery key and
 // with the operator's, which must agree.
-func (e *tipEnv) stored(tb testing.TB, rc tips.Receipt) (store.Tip, intake.Sealed) {
+func (e *tipEnv) stored(tb testing.TB, rc seal.Receipt) (store.Tip, intake.Sealed) {
 	tb.Helper()
 	t, err := e.db.TipByReceipt(context.Background(), e.secret.ReceiptHash(rc))
 	if err != nil {
@@ -305,7 +306,7 @@ func (e *tipEnv) stored(tb testing.TB, rc tips.Receipt) (store.Tip, intake.Seale
 	if !bytes.Equal(a, b) {
 		tb.Fatalf("the recovery key reads %s, the operator %s", a, b)
 	}
-	stranger, err := tips.GenerateIdentity()
+	stranger, err := seal.GenerateIdentity()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -335,7 +336,7 @@ func (e *tipEnv) attachments(tb testing.TB, t store.Tip) [][]byte {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		if _, err := tips.Open(a.Sealed, e.operatorID(tb)); err != nil {
+		if _, err := seal.Open(a.Sealed, e.operatorID(tb)); err != nil {
 			tb.Fatalf("the operator cannot open attachment %d: %v", a.ID, err)
 		}
 		out = append(out, plain)
@@ -348,7 +349,7 @@ func (e *tipEnv) operatorID(testing.TB) age.Identity { return e.operator }
 
 func mustIdentity(tb testing.TB) *age.X25519Identity {
 	tb.Helper()
-	id, err := tips.GenerateIdentity()
+	id, err := seal.GenerateIdentity()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -542,7 +543,7 @@ func TestSubmitTipTokens(t *testing.T) {
 	}
 
 	old := e.token(t)
-	e.clock.Add(tips.DefaultTokenMaxAge + time.Second)
+	e.clock.Add(abuse.DefaultTokenMaxAge + time.Second)
 	w = e.postJSON(t, "/api/v1/tips", `{"token":`+strconv.Quote(old)+`,"what_happened":"x"}`)
 	wantError(t, w, http.StatusBadRequest, "invalid_parameter", "token")
 	if !strings.Contains(decode[gotError](t, w).Error.Message, "expired") {
@@ -589,8 +590,8 @@ func TestSubmitTipPow(t *testing.T) {
 
 	// A valid proof of work, at the minimum age.
 	tok := e.token(t)
-	pow := tips.SolvePow(tok, bits)
-	if !tips.VerifyPow(tok, pow, bits) {
+	pow := abuse.SolvePow(tok, bits)
+	if !abuse.VerifyPow(tok, pow, bits) {
 		t.Fatal("SolvePow's answer does not verify")
 	}
 	e.clock.Add(time.Second)
@@ -606,16 +607,16 @@ func TestSubmitTipPow(t *testing.T) {
 	tok = e.token(t)
 	e.clock.Add(time.Hour)
 	wrong := "0"
-	for n := 0; tips.VerifyPow(tok, wrong, bits); n++ {
+	for n := 0; abuse.VerifyPow(tok, wrong, bits); n++ {
 		wrong = strconv.Itoa(n + 1)
 	}
-	solved := tips.SolvePow(tok, bits)
+	solved := abuse.SolvePow(tok, bits)
 	for _, p := range []string{wrong, "0" + solved, "-1", "1e3", " " + solved, strings.Repeat("9", 21)} {
 		wantError(t, post(tok, p), http.StatusBadRequest, "invalid_parameter", "pow")
 	}
 	// A proof of work for another token.
 	otherTok := e.token(t)
-	if other := tips.SolvePow(otherTok, bits); !tips.VerifyPow(tok, other, bits) {
+	if other := abuse.SolvePow(otherTok, bits); !abuse.VerifyPow(tok, other, bits) {
 		wantError(t, post(tok, other), http.StatusBadRequest, "invalid_parameter", "pow")
 	}
 	receiptOf(t, post(tok, solved))
@@ -625,10 +626,10 @@ func TestSubmitTipPow(t *testing.T) {
 	e.clock.Add(5 * time.Second)
 	w = post(tok, "")
 	wantError(t, w, http.StatusBadRequest, "invalid_parameter", "token")
-	if ra := w.Header().Get("Retry-After"); ra != strconv.Itoa(int((tips.DefaultTokenNoJSMinAge-5*time.Second)/time.Second)) {
-		t.Errorf("Retry-After = %q, want %v", ra, tips.DefaultTokenNoJSMinAge-5*time.Second)
+	if ra := w.Header().Get("Retry-After"); ra != strconv.Itoa(int((abuse.DefaultTokenNoJSMinAge-5*time.Second)/time.Second)) {
+		t.Errorf("Retry-After = %q, want %v", ra, abuse.DefaultTokenNoJSMinAge-5*time.Second)
 	}
-	e.clock.Add(tips.DefaultTokenNoJSMinAge)
+	e.clock.Add(abuse.DefaultTokenNoJSMinAge)
 	receiptOf(t, post(tok, ""))
 	if n := e.tipCount(t); n != 3 {
 		t.Fatalf("%d tips stored, want 3", n)
@@ -1053,7 +1054,7 @@ func TestTipStatusAndMessages(t *testing.T) {
 			wantError(t, e.postJSON(t, tc.path, tc.body), tc.status, "invalid_parameter", tc.param)
 		})
 	}
-	unknown, err := tips.NewReceipt()
+	unknown, err := seal.NewReceipt()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1073,7 +1074,7 @@ func TestTipStatusAndMessages(t *testing.T) {
 }
 
 // mistype changes one digit of a receipt, which the check digit catches.
-func mistype(rc tips.Receipt) string {
+func mistype(rc seal.Receipt) string {
 	b := []byte(rc.Canonical())
 	b[5] = '0' + (b[5]-'0'+1)%10
 	return string(b)
@@ -1089,7 +1090,7 @@ func TestTipLookupTiming(t *testing.T) {
 			t.Fatalf("message: %d", w.Code)
 		}
 	}
-	unknown, err := tips.NewReceipt()
+	unknown, err := seal.NewReceipt()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1119,7 +1120,7 @@ func TestTipLookupTiming(t *testing.T) {
 // TestTipLookupRateLimit: past the look-up burst of one address, 429.
 func TestTipLookupRateLimit(t *testing.T) {
 	e := newTipEnv(t, tipOptions{})
-	unknown, err := tips.NewReceipt()
+	unknown, err := seal.NewReceipt()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1171,7 +1172,7 @@ func TestTipRequestSchemas(t *testing.T) {
 	check("ReceiptLookup", `{"receipt":"1234","message":"x"}`, false)
 	check("TipMessageRequest", `{"receipt":"1234","message":"x"}`, true)
 	check("TipMessageRequest", `{"receipt":"1234","message":""}`, false)
-	rc, err := tips.NewReceipt()
+	rc, err := seal.NewReceipt()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1193,7 +1194,7 @@ func TestTipRequestSchemas(t *testing.T) {
 		{"/components/schemas/Tip/properties/people_count/maximum", intake.MaxPeople},
 		{"/components/schemas/TipForm/properties/attachments/maxItems", intake.MaxFiles},
 		{"/components/schemas/TipMessageRequest/properties/message/maxLength", intake.MaxMessageRunes},
-		{"/components/schemas/TipToken/properties/pow_bits/maximum", tips.MaxPowBits},
+		{"/components/schemas/TipToken/properties/pow_bits/maximum", abuse.MaxPowBits},
 	} {
 		got, err := resolve(e.v.doc, tc.ptr)
 		if err != nil {

@@ -14,8 +14,8 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/haven-project/haven/internal/seal"
 	"github.com/haven-project/haven/internal/store"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 // runGroup runs the subcommand args[0] names. "haven GROUP --help" lists
@@ -169,7 +169,7 @@ func parseRecipientFlag(s string) (string, error) {
 	if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(s)), "AGE-SECRET-KEY-") {
 		return "", fmt.Errorf("--recipient: that is a PRIVATE key; give its public key (age1..., which age-keygen -y FILE prints), and keep the private key off this server: %w", errUsage)
 	}
-	r, err := tips.ParseRecipient(s)
+	r, err := seal.ParseRecipient(s)
 	if err != nil {
 		return "", fmt.Errorf("--recipient: want an age X25519 public key (age1..., as age-keygen prints it): %w", errUsage)
 	}
@@ -238,7 +238,7 @@ old key, so keep its private key too.`)
 	now := env.now()
 	where := ""
 	if pub == "" {
-		id, err := tips.GenerateIdentity()
+		id, err := seal.GenerateIdentity()
 		if err != nil {
 			return err
 		}
@@ -402,7 +402,7 @@ that is a file):
 	now := env.now()
 	where := ""
 	if pub == "" {
-		id, err := tips.GenerateIdentity()
+		id, err := seal.GenerateIdentity()
 		if err != nil {
 			return err
 		}

@@ -12,9 +12,9 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/haven-project/haven/internal/seal"
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/store/sqlite"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 // runAt runs the program with its clock at now.
@@ -131,7 +131,7 @@ func TestKeysRecovery(t *testing.T) {
 // offline; nothing private is made or printed.
 func TestKeysRecoveryRecipient(t *testing.T) {
 	db := tempDB(t)
-	offline, err := tips.GenerateIdentity() // as age-keygen would, elsewhere
+	offline, err := seal.GenerateIdentity() // as age-keygen would, elsewhere
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestKeysRecoveryRecipient(t *testing.T) {
 		t.Fatalf("stored %q, %v; want %s", got, err, pub)
 	}
 	// Replacing it still takes --force.
-	other, err := tips.GenerateIdentity()
+	other, err := seal.GenerateIdentity()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func TestKeysRecoveryRecipient(t *testing.T) {
 // key given by mistake is not repeated.
 func TestKeysBadRecipient(t *testing.T) {
 	db := tempDB(t)
-	secret, err := tips.GenerateIdentity()
+	secret, err := seal.GenerateIdentity()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestKeysShowEmpty(t *testing.T) {
 
 func TestKeysOperator(t *testing.T) {
 	db := tempDB(t)
-	alice, err := tips.GenerateIdentity()
+	alice, err := seal.GenerateIdentity()
 	if err != nil {
 		t.Fatal(err)
 	}

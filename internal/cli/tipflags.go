@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/haven-project/haven/internal/intake"
+	"github.com/haven-project/haven/internal/seal"
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/tiphttp"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 // maxPowBits bounds --tip-pow-bits. Measured in Chromium with the CPU
@@ -243,7 +243,7 @@ func (t *tipFlags) secretPath(db string) string {
 
 // open returns the tip desk over st and the gate its HTTP handlers use.
 func (t *tipFlags) open(st store.DB, db string, env Env, logger *slog.Logger) (*intake.Desk, *tiphttp.Gate, error) {
-	secret, err := tips.LoadOrCreateSecret(t.secretPath(db))
+	secret, err := seal.LoadOrCreateSecret(t.secretPath(db))
 	if err != nil {
 		return nil, nil, fmt.Errorf("tip secret: %w", err)
 	}

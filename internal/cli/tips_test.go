@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/haven-project/haven/internal/intake"
+	"github.com/haven-project/haven/internal/seal"
 	"github.com/haven-project/haven/internal/store"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 const (
@@ -29,12 +29,12 @@ const (
 // submitTip sends a tip with an attachment and a tipster's message
 // through the tip desk, as the web site does, with the tip secret where
 // the commands look for it. It returns the tip's id and receipt.
-func submitTip(t *testing.T, db string) (int64, tips.Receipt) {
+func submitTip(t *testing.T, db string) (int64, seal.Receipt) {
 	t.Helper()
 	ctx := context.Background()
 	st := tipStore(t, db)
 	defer st.Close()
-	secret, err := tips.LoadOrCreateSecret((&tipFlags{}).secretPath(db))
+	secret, err := seal.LoadOrCreateSecret((&tipFlags{}).secretPath(db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,11 +62,11 @@ func submitTip(t *testing.T, db string) (int64, tips.Receipt) {
 }
 
 // deskStatus returns what the receipt's holder sees.
-func deskStatus(t *testing.T, db string, r tips.Receipt) intake.Status {
+func deskStatus(t *testing.T, db string, r seal.Receipt) intake.Status {
 	t.Helper()
 	st := tipStore(t, db)
 	defer st.Close()
-	secret, err := tips.LoadOrCreateSecret((&tipFlags{}).secretPath(db))
+	secret, err := seal.LoadOrCreateSecret((&tipFlags{}).secretPath(db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestTipsRoundTrip(t *testing.T) {
 	if strings.Contains(r.stdout, attachmentMarker) {
 		t.Error("show prints an attachment's content")
 	}
-	other, err := tips.GenerateIdentity()
+	other, err := seal.GenerateIdentity()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,7 +376,7 @@ func TestTipsBidi(t *testing.T) {
 	if err := os.WriteFile(identity, []byte(r.stdout), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	op, err := tips.GenerateIdentity()
+	op, err := seal.GenerateIdentity()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,7 +386,7 @@ func TestTipsBidi(t *testing.T) {
 
 	ctx := context.Background()
 	st := tipStore(t, db)
-	secret, err := tips.LoadOrCreateSecret((&tipFlags{}).secretPath(db))
+	secret, err := seal.LoadOrCreateSecret((&tipFlags{}).secretPath(db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -528,7 +528,7 @@ func submitTip2(t *testing.T, db string) {
 	t.Helper()
 	st := tipStore(t, db)
 	defer st.Close()
-	secret, err := tips.LoadOrCreateSecret((&tipFlags{}).secretPath(db))
+	secret, err := seal.LoadOrCreateSecret((&tipFlags{}).secretPath(db))
 	if err != nil {
 		t.Fatal(err)
 	}

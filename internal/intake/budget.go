@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/haven-project/haven/internal/seal"
 	"github.com/haven-project/haven/internal/store"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 // The storage budget. Every tip may carry MaxFiles files of MaxFileBytes,
@@ -150,10 +150,10 @@ func (d *Desk) RoomFor(ctx context.Context, t *Tip) error {
 	if err != nil {
 		return fmt.Errorf("intake: encode tip: %w", err)
 	}
-	need := sealedSize(tips.PaddedSize(len(plain)), len(recips))
+	need := sealedSize(seal.PaddedSize(len(plain)), len(recips))
 	clear(plain)
 	for _, f := range t.Files {
-		need += sealedSize(tips.PaddedSize(len(f.Data)), len(recips))
+		need += sealedSize(seal.PaddedSize(len(f.Data)), len(recips))
 	}
 	return d.Room(ctx, need)
 }

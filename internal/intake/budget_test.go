@@ -13,9 +13,9 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/haven-project/haven/internal/seal"
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/testenv"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 // budgetDesk is a desk over e's store with the budget b.
@@ -73,7 +73,7 @@ func TestBudgetHour(t *testing.T) {
 	e := newDeskEnv(t, testenv.SQLite(t), 1)
 	size := tipSize(t, e)
 	d := budgetDesk(t, e, Budget{Hour: 2*size + size/2, Day: -1}, nil)
-	var rc tips.Receipt
+	var rc seal.Receipt
 	for i := range 2 {
 		var err error
 		if rc, err = d.Submit(ctx, Tip{WhatHappened: fmt.Sprint("tip ", i)}); err != nil {
@@ -198,17 +198,17 @@ func TestBudgetRefusalsNotLogged(t *testing.T) {
 func TestSealedSizeEstimate(t *testing.T) {
 	var recips []age.Recipient
 	for range 4 {
-		id, err := tips.GenerateIdentity()
+		id, err := seal.GenerateIdentity()
 		if err != nil {
 			t.Fatal(err)
 		}
 		recips = append(recips, id.Recipient())
 		for _, n := range []int{0, 5000, 64 << 10, 1<<20 + 1, 3 << 20} {
-			ct, err := tips.SealPadded(make([]byte, n), 0, recips...)
+			ct, err := seal.SealPadded(make([]byte, n), 0, recips...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			est := sealedSize(tips.PaddedSize(n), len(recips))
+			est := sealedSize(seal.PaddedSize(n), len(recips))
 			if est < int64(len(ct)) || est > int64(len(ct))+16*int64(len(recips))+64 {
 				t.Errorf("%d bytes to %d recipients: estimated %d, sealed %d", n, len(recips), est, len(ct))
 			}

@@ -8,8 +8,9 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/haven-project/haven/internal/abuse"
+	"github.com/haven-project/haven/internal/seal"
 	"github.com/haven-project/haven/internal/store"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 // Default rate limits, per server process.
@@ -23,7 +24,7 @@ const (
 
 // GuardConfig configures a Guard.
 type GuardConfig struct {
-	Secret tips.Secret
+	Secret seal.Secret
 	// Store remembers the form tokens used (store.TipStore.RedeemToken),
 	// so that a token works once even across restarts. Nil keeps them in
 	// memory only, forgotten at a restart: for tests.
@@ -32,7 +33,7 @@ type GuardConfig struct {
 	// turns the check off (for tests and benchmarks).
 	MinAge time.Duration
 	// NoJSMinAge replaces MinAge for a visitor who sends no proof of work
-	// while PowBits > 0; 0 means tips.DefaultTokenNoJSMinAge.
+	// while PowBits > 0; 0 means abuse.DefaultTokenNoJSMinAge.
 	NoJSMinAge time.Duration
 	// PowBits is the proof of work asked of a browser with JavaScript; 0
 	// asks none.
@@ -47,12 +48,12 @@ type GuardConfig struct {
 // Guard keeps abuse out without knowing anyone: signed single-use form
 // tokens with a minimum age, remembered as used in the store until they
 // expire, an optional proof of work, and in-memory rate limits keyed by an
-// hourly-rotated HMAC of the address (see tips.Limiter).
+// hourly-rotated HMAC of the address (see abuse.Limiter).
 type Guard struct {
-	tokens  *tips.Tokens
-	submit  *tips.Limiter
-	lookup  *tips.Limiter
-	issue   *tips.Limiter
+	tokens  *abuse.Tokens
+	submit  *abuse.Limiter
+	lookup  *abuse.Limiter
+	issue   *abuse.Limiter
 	powBits int
 }
 
@@ -60,13 +61,13 @@ type Guard struct {
 func NewGuard(cfg GuardConfig) (*Guard, error) {
 	minAge := cfg.MinAge
 	if minAge == 0 {
-		minAge = -1 // tips.TokenConfig: negative disables
+		minAge = -1 // abuse.TokenConfig: negative disables
 	}
-	tc := tips.TokenConfig{MinAge: minAge, PowBits: cfg.PowBits, NoJSMinAge: cfg.NoJSMinAge, Now: cfg.Now}
+	tc := abuse.TokenConfig{MinAge: minAge, PowBits: cfg.PowBits, NoJSMinAge: cfg.NoJSMinAge, Now: cfg.Now}
 	if cfg.Store != nil {
 		tc.Redeemed = storeRedeemed{cfg.Store}
 	}
-	tokens, err := tips.NewTokens(cfg.Secret.TokenKey(), tc)
+	tokens, err := abuse.NewTokens(cfg.Secret.TokenKey(), tc)
 	if err != nil {
 		return nil, fmt.Errorf("intake: %w", err)
 	}
@@ -77,15 +78,15 @@ func NewGuard(cfg GuardConfig) (*Guard, error) {
 	if perSource == 0 {
 		perSource = DefaultSourcePerMinute
 	}
-	lim := func(g float64, s float64, burst int) (*tips.Limiter, error) {
-		c := tips.LimitConfig{Global: rate.Inf, PerSource: rate.Inf, GlobalBurst: 1, PerSourceBurst: 1, Now: cfg.Now}
+	lim := func(g float64, s float64, burst int) (*abuse.Limiter, error) {
+		c := abuse.LimitConfig{Global: rate.Inf, PerSource: rate.Inf, GlobalBurst: 1, PerSourceBurst: 1, Now: cfg.Now}
 		if g > 0 {
 			c.Global, c.GlobalBurst = rate.Limit(g), max(1, int(g*4))
 		}
 		if s > 0 {
 			c.PerSource, c.PerSourceBurst = rate.Limit(s/60), burst
 		}
-		return tips.NewLimiter(c)
+		return abuse.NewLimiter(c)
 	}
 	g := &Guard{tokens: tokens, powBits: cfg.PowBits}
 	if g.submit, err = lim(global, perSource, defaultSourceBurst); err != nil {
@@ -117,7 +118,7 @@ func (g *Guard) Token() (string, error) { return g.tokens.Issue() }
 func (g *Guard) PowBits() int { return g.powBits }
 
 // Redeem checks a form's token and proof of work, and uses the token up
-// (see tips.Tokens.Redeem). An error wrapping tips.ErrTokenStore is the
+// (see abuse.Tokens.Redeem). An error wrapping abuse.ErrTokenStore is the
 // server's failure: the token is fine and not used up.
 func (g *Guard) Redeem(ctx context.Context, token, pow string) error {
 	return g.tokens.Redeem(ctx, token, pow)
@@ -129,7 +130,7 @@ type storeRedeemed struct{ st store.TipStore }
 func (s storeRedeemed) Redeem(ctx context.Context, id []byte, expires, now time.Time) error {
 	err := s.st.RedeemToken(ctx, id, expires, now)
 	if errors.Is(err, store.ErrConflict) {
-		return fmt.Errorf("%w: %w", tips.ErrTokenUsed, err)
+		return fmt.Errorf("%w: %w", abuse.ErrTokenUsed, err)
 	}
 	return err
 }

@@ -4,8 +4,9 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/haven-project/haven/internal/abuse"
+	"github.com/haven-project/haven/internal/seal"
 	"github.com/haven-project/haven/internal/testenv"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 // Tokens are limited per source, at tokenFactor times the tips.
@@ -42,7 +43,7 @@ func TestTokenIssueLimit(t *testing.T) {
 // restart (a new Guard on the same secret and store) is used after it.
 func TestGuardTokensOutliveRestart(t *testing.T) {
 	db := testenv.SQLite(t)
-	secret := tips.Secret{7}
+	secret := seal.Secret{7}
 	newGuard := func() *Guard {
 		g, err := NewGuard(GuardConfig{Secret: secret, Store: db})
 		if err != nil {
@@ -58,10 +59,10 @@ func TestGuardTokensOutliveRestart(t *testing.T) {
 	if err := g.Redeem(t.Context(), tok, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := g.Redeem(t.Context(), tok, ""); !errors.Is(err, tips.ErrTokenUsed) {
+	if err := g.Redeem(t.Context(), tok, ""); !errors.Is(err, abuse.ErrTokenUsed) {
 		t.Errorf("the same guard: err = %v, want ErrTokenUsed", err)
 	}
-	if err := newGuard().Redeem(t.Context(), tok, ""); !errors.Is(err, tips.ErrTokenUsed) {
+	if err := newGuard().Redeem(t.Context(), tok, ""); !errors.Is(err, abuse.ErrTokenUsed) {
 		t.Errorf("after a restart: err = %v, want ErrTokenUsed", err)
 	}
 	// Without a store, a restart forgets it, as it did.

@@ -23,8 +23,9 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/haven-project/haven/internal/imgstrip"
+	"github.com/haven-project/haven/internal/seal"
 	"github.com/haven-project/haven/internal/store"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 // Limits on what one tip may hold. A request larger than these is refused
@@ -199,7 +200,7 @@ func (t *Tip) StripFiles() *FieldError {
 	}
 	for i := range t.Files {
 		f := &t.Files[i]
-		data, stripped, err := tips.Strip(f.Type, f.Data)
+		data, stripped, err := imgstrip.Strip(f.Type, f.Data)
 		if err != nil {
 			return &FieldError{Field: FieldAttachments, Code: CodeBadImage, Name: f.Name}
 		}
@@ -252,7 +253,7 @@ var ErrUnknownReceipt = errors.New("intake: no tip has this receipt")
 // Config is what a Desk needs.
 type Config struct {
 	Store  store.TipStore
-	Secret tips.Secret
+	Secret seal.Secret
 	Now    func() time.Time
 	Logger *slog.Logger
 	// Budget limits the bytes the desk stores (see Budget).
@@ -266,7 +267,7 @@ const recipientsTTL = 5 * time.Second
 // Desk takes tips and conversations. It is safe for concurrent use.
 type Desk struct {
 	store  store.TipStore
-	secret tips.Secret
+	secret seal.Secret
 	now    func() time.Time
 	log    *slog.Logger
 	budget *budget
@@ -308,7 +309,7 @@ func (d *Desk) Recipients(ctx context.Context) ([]age.Recipient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("intake: recovery key: %w", err)
 	}
-	r, err := tips.ParseRecipient(rec)
+	r, err := seal.ParseRecipient(rec)
 	if err != nil {
 		return nil, fmt.Errorf("intake: recovery key: %w", err)
 	}
@@ -321,7 +322,7 @@ func (d *Desk) Recipients(ctx context.Context) ([]age.Recipient, error) {
 		if !o.Active {
 			continue
 		}
-		r, err := tips.ParseRecipient(o.Recipient)
+		r, err := seal.ParseRecipient(o.Recipient)
 		if err != nil {
 			return nil, fmt.Errorf("intake: operator %s: %w", o.Name, err)
 		}
@@ -341,47 +342,47 @@ func (d *Desk) Open(ctx context.Context) bool {
 // receipt once the tip is durably stored. A *FieldError says what is wrong
 // with the tip, a *FullError that there is no room for it now (see Budget);
 // nothing is stored then.
-func (d *Desk) Submit(ctx context.Context, t Tip) (tips.Receipt, error) {
+func (d *Desk) Submit(ctx context.Context, t Tip) (seal.Receipt, error) {
 	if fe := t.Validate(); fe != nil {
-		return tips.Receipt{}, fe
+		return seal.Receipt{}, fe
 	}
 	recips, err := d.Recipients(ctx)
 	if err != nil {
-		return tips.Receipt{}, err
+		return seal.Receipt{}, err
 	}
 	if fe := t.StripFiles(); fe != nil {
-		return tips.Receipt{}, fe
+		return seal.Receipt{}, fe
 	}
 	var atts []store.NewAttachment
 	var size int64
 	for _, f := range t.Files {
-		sealed, err := tips.SealPadded(f.Data, padFile, recips...)
+		sealed, err := seal.SealPadded(f.Data, padFile, recips...)
 		if err != nil {
-			return tips.Receipt{}, fmt.Errorf("intake: seal attachment: %w", err)
+			return seal.Receipt{}, fmt.Errorf("intake: seal attachment: %w", err)
 		}
 		atts = append(atts, store.NewAttachment{Sealed: sealed})
 		size += int64(len(sealed))
 	}
 	plain, err := json.Marshal(t.document())
 	if err != nil {
-		return tips.Receipt{}, fmt.Errorf("intake: encode tip: %w", err)
+		return seal.Receipt{}, fmt.Errorf("intake: encode tip: %w", err)
 	}
-	sealed, err := tips.SealPadded(plain, padJSON, recips...)
+	sealed, err := seal.SealPadded(plain, padJSON, recips...)
 	clear(plain)
 	if err != nil {
-		return tips.Receipt{}, fmt.Errorf("intake: seal tip: %w", err)
+		return seal.Receipt{}, fmt.Errorf("intake: seal tip: %w", err)
 	}
 	size += int64(len(sealed))
 	if err := d.Room(ctx, size); err != nil {
-		return tips.Receipt{}, err
+		return seal.Receipt{}, err
 	}
-	receipt, err := tips.NewReceipt()
+	receipt, err := seal.NewReceipt()
 	if err != nil {
-		return tips.Receipt{}, fmt.Errorf("intake: receipt: %w", err)
+		return seal.Receipt{}, fmt.Errorf("intake: receipt: %w", err)
 	}
 	reply, err := d.secret.ReplyIdentity(receipt)
 	if err != nil {
-		return tips.Receipt{}, fmt.Errorf("intake: reply key: %w", err)
+		return seal.Receipt{}, fmt.Errorf("intake: reply key: %w", err)
 	}
 	if _, err := d.store.CreateTip(ctx, store.NewTip{
 		ReceiptHash:    d.secret.ReceiptHash(receipt),
@@ -390,7 +391,7 @@ func (d *Desk) Submit(ctx context.Context, t Tip) (tips.Receipt, error) {
 		Attachments:    atts,
 		Now:            d.now(),
 	}); err != nil {
-		return tips.Receipt{}, fmt.Errorf("intake: store tip: %w", err)
+		return seal.Receipt{}, fmt.Errorf("intake: store tip: %w", err)
 	}
 	d.budget.add(size)
 	return receipt, nil
@@ -411,7 +412,7 @@ func (t *Tip) document() Sealed {
 }
 
 // lookup finds the tip of a receipt.
-func (d *Desk) lookup(ctx context.Context, r tips.Receipt) (store.Tip, error) {
+func (d *Desk) lookup(ctx context.Context, r seal.Receipt) (store.Tip, error) {
 	t, err := d.store.TipByReceipt(ctx, d.secret.ReceiptHash(r))
 	if errors.Is(err, store.ErrNotFound) {
 		return t, ErrUnknownReceipt
@@ -424,7 +425,7 @@ func (d *Desk) lookup(ctx context.Context, r tips.Receipt) (store.Tip, error) {
 
 // Status returns the tip's status and its conversation, opened with the
 // key the receipt gives. ErrUnknownReceipt when no tip has the receipt.
-func (d *Desk) Status(ctx context.Context, r tips.Receipt) (Status, error) {
+func (d *Desk) Status(ctx context.Context, r seal.Receipt) (Status, error) {
 	t, err := d.lookup(ctx, r)
 	if err != nil {
 		return Status{}, err
@@ -450,7 +451,7 @@ func (d *Desk) Status(ctx context.Context, r tips.Receipt) (Status, error) {
 
 // AddTipsterMessage adds a message from the holder of the receipt. A
 // *FullError says there is no room for it now (see Budget).
-func (d *Desk) AddTipsterMessage(ctx context.Context, r tips.Receipt, text string) error {
+func (d *Desk) AddTipsterMessage(ctx context.Context, r seal.Receipt, text string) error {
 	t, err := d.lookup(ctx, r)
 	if err != nil {
 		return err
@@ -482,7 +483,7 @@ func (d *Desk) addMessage(ctx context.Context, t store.Tip, author, text string)
 	if err != nil {
 		return err
 	}
-	tipster, err := tips.ParseRecipient(t.ReplyRecipient)
+	tipster, err := seal.ParseRecipient(t.ReplyRecipient)
 	if err != nil {
 		return fmt.Errorf("intake: tip %d: reply key: %w", t.ID, err)
 	}
@@ -490,7 +491,7 @@ func (d *Desk) addMessage(ctx context.Context, t store.Tip, author, text string)
 	if err != nil {
 		return fmt.Errorf("intake: encode message: %w", err)
 	}
-	sealed, err := tips.SealPadded(plain, padJSON, append(append([]age.Recipient(nil), recips...), tipster)...)
+	sealed, err := seal.SealPadded(plain, padJSON, append(append([]age.Recipient(nil), recips...), tipster)...)
 	clear(plain)
 	if err != nil {
 		return fmt.Errorf("intake: seal message: %w", err)
@@ -536,7 +537,7 @@ func OpenTip(t store.Tip, ids ...age.Identity) (Sealed, error) {
 	return doc, nil
 }
 
-// Padding (see tips.SealPadded): what a sealed tip, message or attachment
+// Padding (see seal.SealPadded): what a sealed tip, message or attachment
 // says about the size of what it holds is only its size bucket. Tips and
 // messages are JSON documents, padded with spaces: JSON from json.Marshal
 // never ends in one, so trimming them gives back the document exactly, and
@@ -551,7 +552,7 @@ const (
 
 // openDocument opens a sealed JSON document and removes its padding.
 func openDocument(sealed []byte, ids ...age.Identity) ([]byte, error) {
-	plain, err := tips.Open(sealed, ids...)
+	plain, err := seal.Open(sealed, ids...)
 	if err != nil {
 		return nil, err
 	}
@@ -565,7 +566,7 @@ func openDocument(sealed []byte, ids ...age.Identity) ([]byte, error) {
 // what the opened tip says of it (Sealed.Attachments, in the same order as
 // store.TipStore.Attachments). A nil info leaves the padding on.
 func OpenAttachment(a store.Attachment, info *AttachmentInfo, ids ...age.Identity) ([]byte, error) {
-	plain, err := tips.Open(a.Sealed, ids...)
+	plain, err := seal.Open(a.Sealed, ids...)
 	if err != nil {
 		return nil, fmt.Errorf("intake: open attachment %d: %w", a.ID, err)
 	}

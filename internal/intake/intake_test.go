@@ -11,10 +11,10 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/haven-project/haven/internal/seal"
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/store/sqlite"
 	"github.com/haven-project/haven/internal/testenv"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 var t0 = time.Date(2026, time.March, 2, 9, 30, 0, 0, time.UTC)
@@ -23,7 +23,7 @@ var t0 = time.Date(2026, time.March, 2, 9, 30, 0, 0, time.UTC)
 type deskEnv struct {
 	db        *sqlite.DB
 	desk      *Desk
-	secret    tips.Secret
+	secret    seal.Secret
 	recovery  *age.X25519Identity
 	operators []*age.X25519Identity
 
@@ -47,16 +47,16 @@ func newDeskEnv(tb testing.TB, db *sqlite.DB, operators int) *deskEnv {
 	tb.Helper()
 	ctx := context.Background()
 	e := &deskEnv{db: db, now: t0}
-	e.secret = tips.Secret{1, 2, 3}
+	e.secret = seal.Secret{1, 2, 3}
 	var err error
-	if e.recovery, err = tips.GenerateIdentity(); err != nil {
+	if e.recovery, err = seal.GenerateIdentity(); err != nil {
 		tb.Fatal(err)
 	}
 	if err := db.SetRecoveryRecipient(ctx, e.recovery.Recipient().String(), t0); err != nil {
 		tb.Fatal(err)
 	}
 	for i := range operators {
-		id, err := tips.GenerateIdentity()
+		id, err := seal.GenerateIdentity()
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -125,7 +125,7 @@ func TestDeskConversation(t *testing.T) {
 			t.Errorf("message %.10q: %v", text, err)
 		}
 	}
-	other, _ := tips.NewReceipt()
+	other, _ := seal.NewReceipt()
 	if _, err := e.desk.Status(ctx, other); !errors.Is(err, ErrUnknownReceipt) {
 		t.Errorf("unknown receipt: %v", err)
 	}

@@ -9,9 +9,9 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/haven-project/haven/internal/seal"
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/testenv"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 // TestSealedSizeIsABucket: tips, attachments and messages of different
@@ -24,7 +24,7 @@ func TestSealedSizeIsABucket(t *testing.T) {
 	// with them and no more.
 	short := []byte("a short file")
 	long := append(bytes.Repeat([]byte{0xff}, 3000), 0, 0, 0)
-	submit := func(what string, file []byte) (tips.Receipt, store.Tip) {
+	submit := func(what string, file []byte) (seal.Receipt, store.Tip) {
 		t.Helper()
 		rc, err := e.desk.Submit(ctx, Tip{WhatHappened: what, Files: []File{{Name: "f.bin", Type: "application/octet-stream", Data: file}}})
 		if err != nil {
@@ -54,7 +54,7 @@ func TestSealedSizeIsABucket(t *testing.T) {
 		if err != nil || len(atts) != 1 {
 			t.Fatalf("attachments %v, %v", atts, err)
 		}
-		if atts[0].Size < tips.MinPadded {
+		if atts[0].Size < seal.MinPadded {
 			t.Errorf("attachment of %d bytes stored as %d: not padded", len(c.file), atts[0].Size)
 		}
 		got, err := OpenAttachment(atts[0], &doc.Attachments[0], e.operators[0])
@@ -88,7 +88,7 @@ func TestSealedSizeIsABucket(t *testing.T) {
 }
 
 // TestUnpaddedStillOpens: tips, attachments and messages sealed the way
-// Haven sealed them before it padded (tips.Seal of the bare document) open
+// Haven sealed them before it padded (seal.Seal of the bare document) open
 // exactly as before.
 func TestUnpaddedStillOpens(t *testing.T) {
 	ctx := context.Background()
@@ -99,15 +99,15 @@ func TestUnpaddedStillOpens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealedTip, err := tips.Seal(doc, recips...)
+	sealedTip, err := seal.Seal(doc, recips...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealedFile, err := tips.Seal(file, recips...)
+	sealedFile, err := seal.Seal(file, recips...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc, err := tips.NewReceipt()
+	rc, err := seal.NewReceipt()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestUnpaddedStillOpens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealedMsg, err := tips.Seal(msg, append(recips, reply.Recipient())...)
+	sealedMsg, err := seal.Seal(msg, append(recips, reply.Recipient())...)
 	if err != nil {
 		t.Fatal(err)
 	}

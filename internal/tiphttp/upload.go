@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/haven-project/haven/internal/tips"
+	"github.com/haven-project/haven/internal/abuse"
 )
 
 // Large tips: each is held in memory whole (MaxMultipartBytes) while it is
@@ -89,7 +89,7 @@ func newUploads(p UploadProgress) *uploads {
 // lives only in memory; the count is dropped when it reaches zero.
 func (u *uploads) reserve(source string) (unreserve func(), ok bool) {
 	mac := hmac.New(sha256.New, u.key[:])
-	mac.Write([]byte(tips.NormalizeSource(source)))
+	mac.Write([]byte(abuse.NormalizeSource(source)))
 	var k [sha256.Size]byte
 	mac.Sum(k[:0])
 	u.mu.Lock()

@@ -8,10 +8,11 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/haven-project/haven/internal/abuse"
 	"github.com/haven-project/haven/internal/i18n"
 	"github.com/haven-project/haven/internal/intake"
+	"github.com/haven-project/haven/internal/seal"
 	"github.com/haven-project/haven/internal/tiphttp"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 // SetTips turns on the report form and the receipt page. Without it they
@@ -295,12 +296,12 @@ func (f *reportReply) again(status int, sub intake.Submission, newToken bool, ms
 // (wait), the store failing (the server's fault; the token stays good), or
 // a token that is used, expired or forged (a new one).
 func (f *reportReply) redeemFailed(sub intake.Submission, err error) {
-	var tooNew tips.TooNewError
+	var tooNew abuse.TooNewError
 	switch {
 	case errors.As(err, &tooNew):
 		secs := int(math.Ceil(tooNew.Wait.Seconds()))
 		f.again(http.StatusBadRequest, sub, false, formError{Field: "what_happened", Text: f.p.msgN(f.l, "report.error.wait", secs)})
-	case errors.Is(err, tips.ErrTokenStore):
+	case errors.Is(err, abuse.ErrTokenStore):
 		// The server's failure: counted, never logged on its own (a tip
 		// route), and the token is not used up.
 		f.p.desk.Failed(fmt.Errorf("web: use up a form token: %w", err))
@@ -433,7 +434,7 @@ func (p *Pages) statusPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Receipt = r.PostForm.Get("receipt")
-	rc, err := tips.ParseReceipt(v.Receipt)
+	rc, err := seal.ParseReceipt(v.Receipt)
 	if err != nil {
 		v.Errors = []formError{{Text: p.msg(l, "report.status.bad_receipt")}}
 		p.renderNoStore(w, r, loc, pageStatus, http.StatusBadRequest, v)

@@ -19,15 +19,15 @@ import (
 	"github.com/haven-project/haven/internal/tiphttp"
 
 	"github.com/haven-project/haven/internal/intake"
+	"github.com/haven-project/haven/internal/seal"
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/testenv"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 type tipFixture struct {
 	*fixture
 	desk   *intake.Desk
-	secret tips.Secret
+	secret seal.Secret
 }
 
 func newTipFixture(t *testing.T, minAge time.Duration) *tipFixture {
@@ -40,11 +40,11 @@ func newTipFixture(t *testing.T, minAge time.Duration) *tipFixture {
 func newTipFixtureWith(t *testing.T, minAge time.Duration, cfg intake.Config) *tipFixture {
 	t.Helper()
 	f := newFixture(t, nil)
-	secret, err := tips.LoadOrCreateSecret(filepath.Join(t.TempDir(), "tips.secret"))
+	secret, err := seal.LoadOrCreateSecret(filepath.Join(t.TempDir(), "tips.secret"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := tips.GenerateIdentity()
+	id, err := seal.GenerateIdentity()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestReportFormSendsATip(t *testing.T) {
 	if i, j := strings.Index(html, "tel:911"), strings.Index(html, m[1]); i < 0 || i > j {
 		t.Errorf("911 is not shown before the receipt")
 	}
-	rc, err := tips.ParseReceipt(m[1])
+	rc, err := seal.ParseReceipt(m[1])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +229,7 @@ func TestReportFormFull(t *testing.T) {
 			t.Errorf("the status page does not hold %q:\n%s", want, html)
 		}
 	}
-	rc, err := tips.ParseReceipt(receipt)
+	rc, err := seal.ParseReceipt(receipt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,9 +16,9 @@ import (
 	"filippo.io/age"
 
 	"github.com/haven-project/haven/internal/intake"
+	"github.com/haven-project/haven/internal/seal"
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/store/sqlite"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 // sender is one tipster's traffic: the canaries it sends and the headers
@@ -29,7 +29,7 @@ type sender struct {
 	message                          string // canary in a later message
 	path                             string // canary in a URL (path and query)
 	forwarded, agent, referer        string // headers of its requests
-	receipt                          tips.Receipt
+	receipt                          seal.Receipt
 }
 
 func newSender(t *testing.T, name string) *sender {
@@ -151,7 +151,7 @@ func TestCanary(t *testing.T) {
 			}
 		}
 	}
-	unknown, err := tips.NewReceipt()
+	unknown, err := seal.NewReceipt()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +233,7 @@ func TestCanary(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	secret, err := tips.LoadOrCreateSecret(filepath.Join(dataDir, "tips.secret"))
+	secret, err := seal.LoadOrCreateSecret(filepath.Join(dataDir, "tips.secret"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +261,7 @@ func TestCanary(t *testing.T) {
 			plain, _ := json.Marshal(doc)
 			var files []byte
 			for _, a := range atts {
-				b, err := tips.Open(a.Sealed, id)
+				b, err := seal.Open(a.Sealed, id)
 				if err != nil {
 					t.Fatalf("%s: the %s key: attachment: %v", s.name, who, err)
 				}
@@ -285,7 +285,7 @@ func TestCanary(t *testing.T) {
 }
 
 // submitAPI sends a tip to POST /api/v1/tips and returns its receipt.
-func submitAPI(t *testing.T, c *client, contentType string, body []byte) tips.Receipt {
+func submitAPI(t *testing.T, c *client, contentType string, body []byte) seal.Receipt {
 	t.Helper()
 	status, b := c.do(t, "POST", "/api/v1/tips", contentType, bytes.NewReader(body))
 	var got struct {

@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/haven-project/haven/internal/intake"
+	"github.com/haven-project/haven/internal/seal"
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/store/sqlite"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 // TestDurability: a tip whose 201 arrived is on disk. Rounds of
@@ -35,7 +35,7 @@ func TestDurability(t *testing.T) {
 	logPath := filepath.Join(t.TempDir(), "serve.log")
 	tmpDir := t.TempDir()
 	ctx := context.Background()
-	acked := map[tips.Receipt]string{} // every acknowledged tip, all rounds
+	acked := map[seal.Receipt]string{} // every acknowledged tip, all rounds
 	for round := range rounds {
 		srv := startServer(t, dataDir, logPath, tmpDir,
 			"--log-level", "info", "--tip-min-seconds", "0", "--tip-rate", "-1", "--tip-rate-source", "-1")
@@ -44,7 +44,7 @@ func TestDurability(t *testing.T) {
 		killAt := 1 + rand.IntN(60)
 		var (
 			mu     sync.Mutex
-			got    = map[tips.Receipt]string{}
+			got    = map[seal.Receipt]string{}
 			n      counter
 			killed = make(chan struct{})
 			once   sync.Once
@@ -95,7 +95,7 @@ func TestDurability(t *testing.T) {
 		if err != nil {
 			t.Fatalf("round %d: open after SIGKILL: %v", round, err)
 		}
-		secret, err := tips.LoadOrCreateSecret(filepath.Join(dataDir, "tips.secret"))
+		secret, err := seal.LoadOrCreateSecret(filepath.Join(dataDir, "tips.secret"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,10 +136,10 @@ func TestDurability(t *testing.T) {
 
 // sendTip gets a token and sends a JSON tip; ok only for a 201 with a
 // receipt.
-func sendTip(hc *http.Client, base, text string) (tips.Receipt, bool) {
+func sendTip(hc *http.Client, base, text string) (seal.Receipt, bool) {
 	resp, err := hc.Get(base + "/api/v1/tips/token")
 	if err != nil {
-		return tips.Receipt{}, false
+		return seal.Receipt{}, false
 	}
 	var tok struct {
 		Token string `json:"token"`
@@ -148,20 +148,20 @@ func sendTip(hc *http.Client, base, text string) (tips.Receipt, bool) {
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	if err != nil || resp.StatusCode != http.StatusOK {
-		return tips.Receipt{}, false
+		return seal.Receipt{}, false
 	}
 	body, _ := json.Marshal(map[string]string{"token": tok.Token, "what_happened": text})
 	resp, err = hc.Post(base+"/api/v1/tips", "application/json", bytes.NewReader(body))
 	if err != nil {
-		return tips.Receipt{}, false
+		return seal.Receipt{}, false
 	}
 	defer resp.Body.Close()
 	var got struct {
 		Receipt string `json:"receipt"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != http.StatusCreated {
-		return tips.Receipt{}, false
+		return seal.Receipt{}, false
 	}
-	rc, err := tips.ParseReceipt(got.Receipt)
+	rc, err := seal.ParseReceipt(got.Receipt)
 	return rc, err == nil
 }

@@ -28,7 +28,7 @@ import (
 
 	"filippo.io/age"
 
-	"github.com/haven-project/haven/internal/tips"
+	"github.com/haven-project/haven/internal/seal"
 )
 
 // havenBin is the haven binary TestMain builds.
@@ -437,9 +437,9 @@ var receiptIn = regexp.MustCompile(`<p class="receipt" id="receipt">([0-9 ]+)</p
 // tokenIn finds the form token in the report form.
 var tokenIn = regexp.MustCompile(`<input type="hidden" name="token" value="([A-Za-z0-9_-]+)">`)
 
-func mustReceipt(t *testing.T, s string) tips.Receipt {
+func mustReceipt(t *testing.T, s string) seal.Receipt {
 	t.Helper()
-	rc, err := tips.ParseReceipt(strings.TrimSpace(s))
+	rc, err := seal.ParseReceipt(strings.TrimSpace(s))
 	if err != nil {
 		t.Fatalf("receipt %q: %v", s, err)
 	}

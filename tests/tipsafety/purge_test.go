@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/haven-project/haven/internal/intake"
+	"github.com/haven-project/haven/internal/seal"
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/store/sqlite"
-	"github.com/haven-project/haven/internal/tips"
 )
 
 // window is how many bytes of ciphertext are searched for at once: long
@@ -92,7 +92,7 @@ func TestPurgeErases(t *testing.T) {
 	srv := startServer(t, dataDir, logPath, t.TempDir(), "--tip-min-seconds", "0")
 	c := newClient(srv.url)
 	big := bytes.Repeat([]byte(randomHex(t, 32)), 3000) // 192 KB, over many overflow pages
-	var recent []tips.Receipt
+	var recent []seal.Receipt
 	for i, files := range [][]attachment{
 		nil,
 		{{"big.txt", "text/plain", big}},
@@ -115,7 +115,7 @@ func TestPurgeErases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	secret, err := tips.LoadOrCreateSecret(filepath.Join(dataDir, "tips.secret"))
+	secret, err := seal.LoadOrCreateSecret(filepath.Join(dataDir, "tips.secret"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestPurgeErases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var old []tips.Receipt
+	var old []seal.Receipt
 	for i := range 2 {
 		rc, err := oldDesk.Submit(ctx, intake.Tip{WhatHappened: "an old tip", Files: []intake.File{{Name: "old.txt", Type: "text/plain", Data: big[i*1000:]}}})
 		if err != nil {
@@ -146,7 +146,7 @@ func TestPurgeErases(t *testing.T) {
 	oldCiphertexts, recentCiphertexts := ciphertextsOf(t, db, secret, old), ciphertextsOf(t, db, secret, recent)
 	defer db.Close()
 	// What every ciphertext to these keys has in common.
-	common, err := tips.Seal([]byte("x"), k.recovery.Recipient(), k.operator.Recipient())
+	common, err := seal.Seal([]byte("x"), k.recovery.Recipient(), k.operator.Recipient())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +221,7 @@ func TestPurgeErases(t *testing.T) {
 
 // ciphertextsOf returns every ciphertext of the tips: each tip's, its
 // attachments' and its messages'.
-func ciphertextsOf(t *testing.T, db *sqlite.DB, secret tips.Secret, receipts []tips.Receipt) [][]byte {
+func ciphertextsOf(t *testing.T, db *sqlite.DB, secret seal.Secret, receipts []seal.Receipt) [][]byte {
 	t.Helper()
 	ctx := context.Background()
 	var out [][]byte

@@ -1,4 +1,4 @@
-package tips
+package abuse
 
 import (
 	"crypto/sha256"

@@ -1,4 +1,9 @@
-package tips
+// Package imgstrip removes what photos say about where, when and with what
+// they were taken (EXIF with GPS, XMP, comments, thumbnails, text chunks),
+// byte-wise and without re-encoding: JPEG and PNG keep only an allowlist of
+// the parts an image needs, and an image with parts it does not know is
+// refused rather than passed on as stripped ([Strip]).
+package imgstrip
 
 import (
 	"bytes"
@@ -11,7 +16,7 @@ import (
 // ErrImageMalformed is wrapped by every error of StripJPEG, StripPNG and
 // Strip: the upload is not a well-formed image of the type its bytes (or its
 // declared type) say, and should be refused with a clear message.
-var ErrImageMalformed = errors.New("tips: malformed image")
+var ErrImageMalformed = errors.New("imgstrip: malformed image")
 
 // Magic numbers that identify the formats Strip handles.
 const (

@@ -1,4 +1,4 @@
-package tips
+package abuse
 
 import (
 	"crypto/hmac"
@@ -78,11 +78,11 @@ func NewLimiter(cfg LimitConfig) (*Limiter, error) {
 	}
 	switch {
 	case cfg.Global <= 0 || cfg.GlobalBurst < 1:
-		return nil, fmt.Errorf("tips: rate limit: global rate %v and burst %d must be positive", cfg.Global, cfg.GlobalBurst)
+		return nil, fmt.Errorf("abuse: rate limit: global rate %v and burst %d must be positive", cfg.Global, cfg.GlobalBurst)
 	case cfg.PerSource <= 0 || cfg.PerSourceBurst < 1:
-		return nil, fmt.Errorf("tips: rate limit: per-source rate %v and burst %d must be positive", cfg.PerSource, cfg.PerSourceBurst)
+		return nil, fmt.Errorf("abuse: rate limit: per-source rate %v and burst %d must be positive", cfg.PerSource, cfg.PerSourceBurst)
 	case cfg.MaxSources < 0:
-		return nil, fmt.Errorf("tips: rate limit: MaxSources %d is negative", cfg.MaxSources)
+		return nil, fmt.Errorf("abuse: rate limit: MaxSources %d is negative", cfg.MaxSources)
 	}
 	l := &Limiter{cfg: cfg, global: rate.NewLimiter(cfg.Global, cfg.GlobalBurst)}
 	l.rotate(cfg.Now())

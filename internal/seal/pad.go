@@ -1,4 +1,4 @@
-package tips
+package seal
 
 import (
 	"fmt"
@@ -72,7 +72,7 @@ func writePadding(w io.Writer, n int, fill byte) error {
 	for n > 0 {
 		k := min(n, len(buf))
 		if _, err := w.Write(buf[:k]); err != nil {
-			return fmt.Errorf("tips: seal: padding: %w", err)
+			return fmt.Errorf("seal: seal: padding: %w", err)
 		}
 		n -= k
 	}

@@ -1,4 +1,4 @@
-package tips
+package seal
 
 import (
 	"errors"
@@ -48,11 +48,11 @@ func bech32HRPExpand(hrp string) []byte {
 func bech32Encode(hrp string, data []byte) (string, error) {
 	hrp = strings.ToLower(hrp)
 	if hrp == "" {
-		return "", errors.New("tips: bech32: empty human-readable part")
+		return "", errors.New("seal: bech32: empty human-readable part")
 	}
 	for i := 0; i < len(hrp); i++ {
 		if hrp[i] < 33 || hrp[i] > 126 {
-			return "", errors.New("tips: bech32: invalid character in human-readable part")
+			return "", errors.New("seal: bech32: invalid character in human-readable part")
 		}
 	}
 	values := bech32To5Bits(data)

@@ -1,4 +1,4 @@
-package tips
+package seal
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 
 // ErrNoRecipients is returned by [Seal] when it is given no recipient, and by
 // [Open] when it is given no identity.
-var ErrNoRecipients = errors.New("tips: no age recipients or identities given")
+var ErrNoRecipients = errors.New("seal: no age recipients or identities given")
 
 // Seal encrypts plaintext to every recipient and returns the ciphertext in the
 // binary age format (not ASCII-armored). Any one of the recipients' identities
@@ -32,7 +32,7 @@ func seal(plaintext []byte, size int, fill byte, recipients []age.Recipient) ([]
 	}
 	for i, r := range recipients {
 		if isNilRecipient(r) {
-			return nil, fmt.Errorf("tips: seal: recipient %d is nil", i)
+			return nil, fmt.Errorf("seal: seal: recipient %d is nil", i)
 		}
 	}
 	var buf bytes.Buffer
@@ -41,16 +41,16 @@ func seal(plaintext []byte, size int, fill byte, recipients []age.Recipient) ([]
 	buf.Grow(size + 64 + 128*len(recipients) + 16*(size/(64<<10)+2))
 	w, err := age.Encrypt(&buf, recipients...)
 	if err != nil {
-		return nil, fmt.Errorf("tips: seal: %w", err)
+		return nil, fmt.Errorf("seal: seal: %w", err)
 	}
 	if _, err := w.Write(plaintext); err != nil {
-		return nil, fmt.Errorf("tips: seal: %w", err)
+		return nil, fmt.Errorf("seal: seal: %w", err)
 	}
 	if err := writePadding(w, size-len(plaintext), fill); err != nil {
 		return nil, err
 	}
 	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("tips: seal: %w", err)
+		return nil, fmt.Errorf("seal: seal: %w", err)
 	}
 	return buf.Bytes(), nil
 }
@@ -77,19 +77,19 @@ func Open(ciphertext []byte, ids ...age.Identity) ([]byte, error) {
 	}
 	for i, id := range ids {
 		if id == nil {
-			return nil, fmt.Errorf("tips: open: identity %d is nil", i)
+			return nil, fmt.Errorf("seal: open: identity %d is nil", i)
 		}
 		if x, ok := id.(*age.X25519Identity); ok && x == nil {
-			return nil, fmt.Errorf("tips: open: identity %d is nil", i)
+			return nil, fmt.Errorf("seal: open: identity %d is nil", i)
 		}
 	}
 	r, err := age.Decrypt(bytes.NewReader(ciphertext), ids...)
 	if err != nil {
-		return nil, fmt.Errorf("tips: open: %w", err)
+		return nil, fmt.Errorf("seal: open: %w", err)
 	}
 	plaintext, err := io.ReadAll(r)
 	if err != nil {
-		return nil, fmt.Errorf("tips: open: %w", err)
+		return nil, fmt.Errorf("seal: open: %w", err)
 	}
 	return plaintext, nil
 }
@@ -99,11 +99,11 @@ func Open(ciphertext []byte, ids ...age.Identity) ([]byte, error) {
 func ParseRecipient(s string) (*age.X25519Recipient, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return nil, errors.New(`tips: empty age recipient: want a public key starting with "age1"`)
+		return nil, errors.New(`seal: empty age recipient: want a public key starting with "age1"`)
 	}
 	r, err := age.ParseX25519Recipient(s)
 	if err != nil {
-		return nil, fmt.Errorf(`tips: invalid age recipient (want an X25519 public key starting with "age1"): %w`, err)
+		return nil, fmt.Errorf(`seal: invalid age recipient (want an X25519 public key starting with "age1"): %w`, err)
 	}
 	return r, nil
 }
@@ -113,7 +113,7 @@ func ParseRecipient(s string) (*age.X25519Recipient, error) {
 func GenerateIdentity() (*age.X25519Identity, error) {
 	id, err := age.GenerateX25519Identity()
 	if err != nil {
-		return nil, fmt.Errorf("tips: generate age identity: %w", err)
+		return nil, fmt.Errorf("seal: generate age identity: %w", err)
 	}
 	return id, nil
 }

@@ -1,6 +1,7 @@
-// Package tips is the cryptographic and abuse-control core of anonymous tip
-// intake. It has no HTTP handlers and no database code: the tip desk
-// (package intake) builds on it, and the store never imports it.
+// Package seal is the cryptography of anonymous tips: sealing, receipts and
+// the installation secret. It has no HTTP handlers and no database code:
+// the tip desk (package intake) builds on it, and the store never imports
+// it.
 //
 // The design goal is that a stolen database reveals nothing about tips or
 // tipsters:
@@ -15,12 +16,9 @@
 //     database stores only [Secret.ReceiptHash], a keyed hash whose key lives
 //     outside the database, and replies to the tipster are sealed to
 //     [Secret.ReplyIdentity], derived from the receipt and the same secret.
-//   - Forms carry signed, single-use [Tokens] with a minimum and maximum age and
-//     an optional proof of work, and a [Limiter] rate-limits submissions per
-//     source without ever storing an address.
-//   - Uploaded images lose their metadata (EXIF, GPS, XMP, comments, text
-//     chunks) byte-wise, without re-encoding ([Strip]).
+//   - The same secret keys the form tokens of package abuse
+//     ([Secret.TokenKey]); photos lose their metadata in package imgstrip.
 //
 // Nothing in this package logs, and no error message contains a receipt, a
 // secret or a client address.
-package tips
+package seal

@@ -1,4 +1,4 @@
-package tips
+package seal
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package tips
+package seal
 
 import (
 	"crypto/rand"
@@ -23,9 +23,9 @@ const (
 // Errors returned by ParseReceipt. They are wrapped with detail that never
 // contains the input itself; test for them with errors.Is.
 var (
-	ErrReceiptLength = errors.New("tips: a receipt has 28 digits")
-	ErrReceiptCheck  = errors.New("tips: receipt check digit does not match (a digit is probably mistyped)")
-	ErrReceiptChar   = errors.New("tips: a receipt contains only digits, spaces and hyphens")
+	ErrReceiptLength = errors.New("seal: a receipt has 28 digits")
+	ErrReceiptCheck  = errors.New("seal: receipt check digit does not match (a digit is probably mistyped)")
+	ErrReceiptChar   = errors.New("seal: a receipt contains only digits, spaces and hyphens")
 )
 
 // Receipt is the tipster's receipt: 27 random decimal digits and a Damm check
@@ -48,7 +48,7 @@ func NewReceipt() (Receipt, error) {
 	var buf [32]byte
 	for len(d) < receiptRandomDigits {
 		if _, err := rand.Read(buf[:]); err != nil {
-			return Receipt{}, fmt.Errorf("tips: new receipt: %w", err)
+			return Receipt{}, fmt.Errorf("seal: new receipt: %w", err)
 		}
 		for _, b := range buf {
 			// Rejection sampling: 250 is the largest multiple of 10 ≤ 256,

@@ -1,4 +1,4 @@
-package tips
+package seal
 
 import (
 	"bytes"
@@ -145,7 +145,7 @@ func TestParseRecipient(t *testing.T) {
 	for _, in := range []string{"", "   ", "age1", id.String(), pub[:len(pub)-1], pub + "q", strings.ToUpper(pub[:10]) + pub[10:]} {
 		if _, err := ParseRecipient(in); err == nil {
 			t.Errorf("ParseRecipient(%.12q…) succeeded", in)
-		} else if !strings.HasPrefix(err.Error(), "tips: ") {
+		} else if !strings.HasPrefix(err.Error(), "seal: ") {
 			t.Errorf("error %q lacks the package prefix", err)
 		}
 	}

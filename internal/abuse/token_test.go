@@ -1,4 +1,4 @@
-package tips
+package abuse
 
 import (
 	"context"
@@ -42,7 +42,7 @@ func newTokens(tb testing.TB, cfg TokenConfig) (*Tokens, *fakeClock) {
 	if cfg.Now == nil {
 		cfg.Now = clock.Now
 	}
-	key := testSecret(3).TokenKey()
+	key := testKey(3)
 	tk, err := NewTokens(key, cfg)
 	if err != nil {
 		tb.Fatal(err)
@@ -136,7 +136,7 @@ func TestTokenSecondResolution(t *testing.T) {
 func TestTokenInvalid(t *testing.T) {
 	t.Parallel()
 	tk, clock := newTokens(t, TokenConfig{})
-	other, err := NewTokens(testSecret(4).TokenKey(), TokenConfig{Now: clock.Now})
+	other, err := NewTokens(testKey(4), TokenConfig{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,7 +334,7 @@ func TestTokenRedeemedAcrossRestart(t *testing.T) {
 	t.Parallel()
 	set := &memorySet{}
 	clock := newFakeClock()
-	key := testSecret(3).TokenKey()
+	key := testKey(3)
 	start := func(set RedeemedSet) *Tokens {
 		tk, err := NewTokens(key, TokenConfig{MaxAge: time.Hour, Now: clock.Now, Redeemed: set})
 		if err != nil {
@@ -372,7 +372,7 @@ func TestTokenRedeemedAcrossRestart(t *testing.T) {
 	set.mu.Unlock()
 	// Another key makes other ids: a set does not tell which tokens of
 	// one installation another used.
-	other, err := NewTokens(testSecret(4).TokenKey(), TokenConfig{MaxAge: time.Hour, Now: clock.Now})
+	other, err := NewTokens(testKey(4), TokenConfig{MaxAge: time.Hour, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,7 +406,7 @@ func TestTokenRedeemedAcrossRestart(t *testing.T) {
 
 func TestNewTokensConfig(t *testing.T) {
 	t.Parallel()
-	key := testSecret(3).TokenKey()
+	key := testKey(3)
 	tests := []struct {
 		name string
 		key  []byte
@@ -458,7 +458,7 @@ func TestTooNewError(t *testing.T) {
 	if !errors.Is(err, ErrTokenTooNew) || errors.Is(err, ErrTokenExpired) {
 		t.Error("errors.Is does not match ErrTokenTooNew alone")
 	}
-	if got := err.Error(); got != "wrapped: tips: form submitted too soon; wait 1.5s and send again" {
+	if got := err.Error(); got != "wrapped: abuse: form submitted too soon; wait 1.5s and send again" {
 		t.Errorf("Error() = %q", got)
 	}
 }
@@ -565,4 +565,13 @@ func FuzzParseToken(f *testing.F) {
 			t.Fatalf("unexpected error %v", err)
 		}
 	})
+}
+
+// testKey is a form-token key made from seed.
+func testKey(seed byte) []byte {
+	k := make([]byte, 32)
+	for i := range k {
+		k[i] = seed + byte(i)
+	}
+	return k
 }

@@ -1,4 +1,9 @@
-package tips
+// Package abuse keeps spam and floods out of the tip desk without knowing
+// anyone: signed, single-use form tokens with a minimum and maximum age
+// ([Tokens]), an optional proof of work ([SolvePow], [VerifyPow]), and rate
+// limits per source that key an hourly-rotated HMAC of the address and
+// never store it ([Limiter]). Nothing in it logs.
+package abuse
 
 import (
 	"context"
@@ -15,18 +20,18 @@ import (
 
 // Errors returned by [Tokens.Redeem]; test for them with errors.Is.
 var (
-	ErrTokenInvalid = errors.New("tips: form token is invalid")
-	ErrTokenTooNew  = errors.New("tips: form submitted too soon")
-	ErrTokenExpired = errors.New("tips: form token has expired; reload the form")
-	ErrTokenUsed    = errors.New("tips: form token was already used")
-	ErrPowInvalid   = errors.New("tips: proof of work is invalid")
+	ErrTokenInvalid = errors.New("abuse: form token is invalid")
+	ErrTokenTooNew  = errors.New("abuse: form submitted too soon")
+	ErrTokenExpired = errors.New("abuse: form token has expired; reload the form")
+	ErrTokenUsed    = errors.New("abuse: form token was already used")
+	ErrPowInvalid   = errors.New("abuse: proof of work is invalid")
 	// ErrTokenBusy means the set of redeemed tokens is full (see
 	// TokenConfig.MaxRedeemed): the server is flooded, try again later.
-	ErrTokenBusy = errors.New("tips: too many recent submissions; try again later")
+	ErrTokenBusy = errors.New("abuse: too many recent submissions; try again later")
 	// ErrTokenStore means the token is good but could not be used up: the
 	// RedeemedSet failed. It is the server's failure, not the sender's;
 	// the token is not used up.
-	ErrTokenStore = errors.New("tips: cannot record the redeemed form token")
+	ErrTokenStore = errors.New("abuse: cannot record the redeemed form token")
 )
 
 // A RedeemedSet remembers redeemed tokens outside the process's memory
@@ -145,7 +150,7 @@ type Tokens struct {
 // (use [Secret.TokenKey]), and the defaults of cfg filled in.
 func NewTokens(key []byte, cfg TokenConfig) (*Tokens, error) {
 	if len(key) < 32 {
-		return nil, fmt.Errorf("tips: form token key has %d bytes, want at least 32", len(key))
+		return nil, fmt.Errorf("abuse: form token key has %d bytes, want at least 32", len(key))
 	}
 	if cfg.MinAge == 0 {
 		cfg.MinAge = DefaultTokenMinAge
@@ -168,15 +173,15 @@ func NewTokens(key []byte, cfg TokenConfig) (*Tokens, error) {
 	}
 	switch {
 	case cfg.MaxAge < time.Second:
-		return nil, fmt.Errorf("tips: form token MaxAge %v is less than a second", cfg.MaxAge)
+		return nil, fmt.Errorf("abuse: form token MaxAge %v is less than a second", cfg.MaxAge)
 	case cfg.MinAge >= cfg.MaxAge:
-		return nil, fmt.Errorf("tips: form token MinAge %v is not less than MaxAge %v", cfg.MinAge, cfg.MaxAge)
+		return nil, fmt.Errorf("abuse: form token MinAge %v is not less than MaxAge %v", cfg.MinAge, cfg.MaxAge)
 	case cfg.PowBits > 0 && cfg.NoJSMinAge >= cfg.MaxAge:
-		return nil, fmt.Errorf("tips: form token NoJSMinAge %v is not less than MaxAge %v", cfg.NoJSMinAge, cfg.MaxAge)
+		return nil, fmt.Errorf("abuse: form token NoJSMinAge %v is not less than MaxAge %v", cfg.NoJSMinAge, cfg.MaxAge)
 	case cfg.PowBits < 0 || cfg.PowBits > MaxPowBits:
-		return nil, fmt.Errorf("tips: form token PowBits %d is not between 0 and %d", cfg.PowBits, MaxPowBits)
+		return nil, fmt.Errorf("abuse: form token PowBits %d is not between 0 and %d", cfg.PowBits, MaxPowBits)
 	case cfg.MaxRedeemed < 0:
-		return nil, fmt.Errorf("tips: form token MaxRedeemed %d is negative", cfg.MaxRedeemed)
+		return nil, fmt.Errorf("abuse: form token MaxRedeemed %d is negative", cfg.MaxRedeemed)
 	}
 	return &Tokens{
 		key:      append([]byte(nil), key...),
@@ -191,7 +196,7 @@ func (t *Tokens) Issue() (string, error) {
 	b[0] = tokenVersion
 	binary.BigEndian.PutUint64(b[1:9], uint64(t.cfg.Now().Unix()))
 	if _, err := rand.Read(b[9:tokenBody]); err != nil {
-		return "", fmt.Errorf("tips: issue form token: %w", err)
+		return "", fmt.Errorf("abuse: issue form token: %w", err)
 	}
 	copy(b[tokenBody:], t.tag(b[:tokenBody]))
 	return tokenEncoding.EncodeToString(b[:]), nil

@@ -1,4 +1,4 @@
-package tips
+package seal
 
 import (
 	"crypto/hkdf"
@@ -49,7 +49,7 @@ func (s Secret) derive(info string) []byte {
 	k, err := hkdf.Key(sha256.New, s[:], nil, info, 32)
 	if err != nil {
 		// hkdf.Key fails only for output longer than 255 hashes.
-		panic("tips: hkdf: " + err.Error())
+		panic("seal: hkdf: " + err.Error())
 	}
 	return k
 }
@@ -82,25 +82,25 @@ func (s Secret) ReceiptHash(r Receipt) []byte {
 // always give the same identity.
 func (s Secret) ReplyIdentity(r Receipt) (*age.X25519Identity, error) {
 	if r.IsZero() {
-		return nil, errors.New("tips: reply identity: empty receipt")
+		return nil, errors.New("seal: reply identity: empty receipt")
 	}
 	key, err := hkdf.Key(sha256.New, []byte(r.Canonical()), s.derive(infoReplySalt), infoReplyKey, 32)
 	if err != nil {
-		return nil, fmt.Errorf("tips: reply identity: %w", err)
+		return nil, fmt.Errorf("seal: reply identity: %w", err)
 	}
 	// age's identity string is the upper-cased bech32 of "age-secret-key-".
 	enc, err := bech32Encode("age-secret-key-", key)
 	if err != nil {
-		return nil, fmt.Errorf("tips: reply identity: %w", err)
+		return nil, fmt.Errorf("seal: reply identity: %w", err)
 	}
 	id, err := age.ParseX25519Identity(strings.ToUpper(enc))
 	if err != nil {
-		return nil, fmt.Errorf("tips: reply identity: %w", err)
+		return nil, fmt.Errorf("seal: reply identity: %w", err)
 	}
 	return id, nil
 }
 
-// TokenKey returns the key that signs form tokens (see [NewTokens]),
+// TokenKey returns the key that signs form tokens (see abuse.NewTokens),
 // HKDF-SHA256 of the secret with info "haven form token v1".
 func (s Secret) TokenKey() []byte { return s.derive(infoFormToken) }
 
@@ -138,32 +138,32 @@ func loadSecret(path string) (Secret, error) {
 	var s Secret
 	f, err := os.Open(path)
 	if err != nil {
-		return s, fmt.Errorf("tips: secret file: %w", err)
+		return s, fmt.Errorf("seal: secret file: %w", err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return s, fmt.Errorf("tips: secret file: %w", err)
+		return s, fmt.Errorf("seal: secret file: %w", err)
 	}
 	if !fi.Mode().IsRegular() {
-		return s, fmt.Errorf("tips: secret file %s is not a regular file", path)
+		return s, fmt.Errorf("seal: secret file %s is not a regular file", path)
 	}
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 && runtime.GOOS != "windows" {
-		return s, fmt.Errorf("tips: secret file %s has mode %04o: it must not be readable or writable by group or others (chmod 600 %s)", path, perm, path)
+		return s, fmt.Errorf("seal: secret file %s has mode %04o: it must not be readable or writable by group or others (chmod 600 %s)", path, perm, path)
 	}
 	b, err := io.ReadAll(io.LimitReader(f, secretFileMax))
 	if err != nil {
-		return s, fmt.Errorf("tips: secret file %s: %w", path, err)
+		return s, fmt.Errorf("seal: secret file %s: %w", path, err)
 	}
 	text := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
 	if len(text) != 2*len(s) {
-		return s, fmt.Errorf("tips: secret file %s: want %d hexadecimal digits and an optional line break, got %d bytes", path, 2*len(s), len(b))
+		return s, fmt.Errorf("seal: secret file %s: want %d hexadecimal digits and an optional line break, got %d bytes", path, 2*len(s), len(b))
 	}
 	if _, err := hex.Decode(s[:], []byte(text)); err != nil {
-		return Secret{}, fmt.Errorf("tips: secret file %s: want %d hexadecimal digits: %w", path, 2*len(s), err)
+		return Secret{}, fmt.Errorf("seal: secret file %s: want %d hexadecimal digits: %w", path, 2*len(s), err)
 	}
 	if s == (Secret{}) {
-		return s, fmt.Errorf("tips: secret file %s: the secret is all zeros", path)
+		return s, fmt.Errorf("seal: secret file %s: the secret is all zeros", path)
 	}
 	return s, nil
 }
@@ -173,12 +173,12 @@ func loadSecret(path string) (Secret, error) {
 func createSecret(path string) (Secret, error) {
 	var s Secret
 	if _, err := rand.Read(s[:]); err != nil {
-		return s, fmt.Errorf("tips: new secret: %w", err)
+		return s, fmt.Errorf("seal: new secret: %w", err)
 	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".haven-secret-*")
 	if err != nil {
-		return Secret{}, fmt.Errorf("tips: create secret file: %w", err)
+		return Secret{}, fmt.Errorf("seal: create secret file: %w", err)
 	}
 	tmpName := tmp.Name()
 	placed := false
@@ -198,7 +198,7 @@ func createSecret(path string) (Secret, error) {
 		err = cerr
 	}
 	if err != nil {
-		return Secret{}, fmt.Errorf("tips: create secret file: %w", err)
+		return Secret{}, fmt.Errorf("seal: create secret file: %w", err)
 	}
 	// A hard link, unlike a rename, fails if path exists, so two processes
 	// starting at once cannot each keep a different secret. Where the file
@@ -208,7 +208,7 @@ func createSecret(path string) (Secret, error) {
 			return loadSecret(path)
 		}
 		if err := os.Rename(tmpName, path); err != nil {
-			return Secret{}, fmt.Errorf("tips: create secret file: %w", err)
+			return Secret{}, fmt.Errorf("seal: create secret file: %w", err)
 		}
 		placed = true
 	} else {
@@ -218,7 +218,7 @@ func createSecret(path string) (Secret, error) {
 		_ = os.Remove(tmpName)
 	}
 	if err := syncDir(dir); err != nil {
-		return Secret{}, fmt.Errorf("tips: create secret file: %w", err)
+		return Secret{}, fmt.Errorf("seal: create secret file: %w", err)
 	}
 	return s, nil
 }
