@@ -49,18 +49,13 @@ func (a *API) serviceFilter(q map[string]string) (store.ServiceFilter, error) {
 			vals.Set(name, v)
 		}
 	}
-	sf, err := search.ParseFilter(vals, a.knownTopic, search.Options{})
+	sf, err := search.ParseFilter(vals, a.meta.HasTopic, search.Options{})
 	var pe *search.ParamError
 	if errors.As(err, &pe) {
 		return f, invalid(pe.Param, a.filterMessage(pe))
 	}
 	sf.Limit, sf.Offset = f.Limit, f.Offset
 	return sf, err
-}
-
-func (a *API) knownTopic(slug string) bool {
-	_, ok := a.meta.Topic(slug)
-	return ok
 }
 
 // filterMessage says what a refused filter parameter should be.

@@ -35,10 +35,7 @@ func runFind(ctx context.Context, env Env, args []string) error {
 	if *notPolice {
 		q.Set(search.ParamLawEnforcement, "false")
 	}
-	f, err := search.ParseFilter(q, func(slug string) bool {
-		_, ok := p.Meta.Topic(slug)
-		return ok
-	}, search.Options{EmptyIsAny: true})
+	f, err := search.ParseFilter(q, p.Meta.HasTopic, search.Options{EmptyIsAny: true})
 	var pe *search.ParamError
 	if errors.As(err, &pe) {
 		switch pe.Param {

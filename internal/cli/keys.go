@@ -59,6 +59,26 @@ func registerDB(fs *flag.FlagSet, env Env) *string {
 	return &sf.db
 }
 
+// keyFlags are --out and --recipient of the commands that make a key.
+type keyFlags struct{ out, recipient string }
+
+func (k *keyFlags) register(fs *flag.FlagSet, recipientUsage string) {
+	fs.StringVar(&k.out, "out", "", "write the new private key to this new file (made 0600; never overwrites) instead of standard output")
+	fs.StringVar(&k.recipient, "recipient", "", recipientUsage)
+}
+
+// publicKey checks that at most one of the flags is given, and returns the
+// public key --recipient gives; "" when a key pair is to be made.
+func (k *keyFlags) publicKey() (string, error) {
+	if k.out != "" && k.recipient != "" {
+		return "", fmt.Errorf("--out and --recipient: give one (with --recipient there is no private key to write): %w", errUsage)
+	}
+	if k.recipient == "" {
+		return "", nil
+	}
+	return parseRecipientFlag(k.recipient)
+}
+
 // noArgs refuses positional arguments.
 func noArgs(pos []string) error {
 	if len(pos) > 0 {
@@ -203,8 +223,8 @@ Replacing the key needs --force: tips that arrived before stay sealed to the
 old key, so keep its private key too.`)
 	db := registerDB(fs, env)
 	force := fs.Bool("force", false, "replace an existing recovery key")
-	out := fs.String("out", "", "write the new private key to this new file (made 0600; never overwrites) instead of standard output")
-	recipient := fs.String("recipient", "", "store this age public key (age1...), made offline with age-keygen; nothing private is made or printed")
+	var kf keyFlags
+	kf.register(fs, "store this age public key (age1...), made offline with age-keygen; nothing private is made or printed")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -212,14 +232,9 @@ old key, so keep its private key too.`)
 	if err := noArgs(pos); err != nil {
 		return err
 	}
-	if *out != "" && *recipient != "" {
-		return fmt.Errorf("--out and --recipient: give one (with --recipient there is no private key to write): %w", errUsage)
-	}
-	pub := ""
-	if *recipient != "" {
-		if pub, err = parseRecipientFlag(*recipient); err != nil {
-			return err
-		}
+	pub, err := kf.publicKey()
+	if err != nil {
+		return err
 	}
 	st, err := openDB(ctx, *db)
 	if err != nil {
@@ -244,13 +259,13 @@ old key, so keep its private key too.`)
 		}
 		// Write the private key first: a key stored but never shown
 		// would seal tips nobody can recover.
-		if where, err = saveIdentity(env, *out, "Haven recovery key", id, now); err != nil {
+		if where, err = saveIdentity(env, kf.out, "Haven recovery key", id, now); err != nil {
 			return fmt.Errorf("write the private key: %w (nothing was stored)", err)
 		}
 		pub = id.Recipient().String()
 	}
 	if err := st.SetRecoveryRecipient(ctx, pub, now); err != nil {
-		return fmt.Errorf("store the public key: %w%s", err, discardNote(*out, where))
+		return fmt.Errorf("store the public key: %w%s", err, discardNote(kf.out, where))
 	}
 	switch {
 	case where == "":
@@ -363,8 +378,8 @@ that is a file):
 
 `+operatorNote)
 	db := registerDB(fs, env)
-	recipient := fs.String("recipient", "", "the operator's age public key (age1...); empty makes a new key pair")
-	out := fs.String("out", "", "write the new private key to this new file (made 0600; never overwrites) instead of standard output")
+	var kf keyFlags
+	kf.register(fs, "the operator's age public key (age1...); empty makes a new key pair")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -376,14 +391,9 @@ that is a file):
 	if err := store.CheckOperatorName(name); err != nil {
 		return fmt.Errorf("NAME: %v: %w", strings.TrimSuffix(err.Error(), ": "+store.ErrInvalid.Error()), errUsage)
 	}
-	if *out != "" && *recipient != "" {
-		return fmt.Errorf("--out and --recipient: give one (with --recipient there is no private key to write): %w", errUsage)
-	}
-	pub := ""
-	if *recipient != "" {
-		if pub, err = parseRecipientFlag(*recipient); err != nil {
-			return err
-		}
+	pub, err := kf.publicKey()
+	if err != nil {
+		return err
 	}
 	st, err := openDB(ctx, *db)
 	if err != nil {
@@ -406,13 +416,13 @@ that is a file):
 		if err != nil {
 			return err
 		}
-		if where, err = saveIdentity(env, *out, "Haven operator key of "+name, id, now); err != nil {
+		if where, err = saveIdentity(env, kf.out, "Haven operator key of "+name, id, now); err != nil {
 			return fmt.Errorf("write the private key: %w (nothing was stored)", err)
 		}
 		pub = id.Recipient().String()
 	}
 	if _, err := st.AddOperator(ctx, name, pub, now); err != nil {
-		return fmt.Errorf("%w%s", err, discardNote(*out, where))
+		return fmt.Errorf("%w%s", err, discardNote(kf.out, where))
 	}
 	if where == "" {
 		fmt.Fprintf(env.Stdout, "added operator %s (%s)\n", clean(name), pub)

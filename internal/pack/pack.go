@@ -108,6 +108,12 @@ func (m Meta) Topic(slug string) (Topic, bool) {
 	return Topic{}, false
 }
 
+// HasTopic reports whether the pack defines the topic slug.
+func (m Meta) HasTopic(slug string) bool {
+	_, ok := m.Topic(slug)
+	return ok
+}
+
 // Pack is a loaded, checked jurisdiction pack.
 type Pack struct {
 	Meta      Meta

@@ -148,10 +148,7 @@ func filterKey(f store.ServiceFilter) string {
 // first parameter whose value is not one Haven knows. An empty value means
 // "any", as a form with nothing chosen sends it.
 func (p *Pages) parseFilter(q url.Values) (store.ServiceFilter, string) {
-	f, err := search.ParseFilter(q, func(slug string) bool {
-		_, ok := p.meta.Topic(slug)
-		return ok
-	}, search.Options{EmptyIsAny: true})
+	f, err := search.ParseFilter(q, p.meta.HasTopic, search.Options{EmptyIsAny: true})
 	var pe *search.ParamError
 	if errors.As(err, &pe) {
 		return f, pe.Param
