@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
@@ -409,3 +410,38 @@ func TestPackSiteName(t *testing.T) {
 		t.Errorf("the site name is not the pack's:\n%s", body)
 	}
 }
+
+// While one large tip from an address is being read, the form's next
+// large tip from that address comes back at once with 429 and "try again",
+// rather than waiting for a slot behind it.
+func TestReportFormOneLargeTipPerAddress(t *testing.T) {
+	f := newTipFixture(t, 0)
+	// The first large tip: its head is in, its body still arriving.
+	held := httptest.NewRequest(http.MethodPost, "/en/report", io.MultiReader(
+		strings.NewReader(strings.Repeat("x", tiphttp.UploadHeadBytes)), blockingReader{}))
+	held.ContentLength = 3 << 20
+	release, err := f.pages.guard.BeginUpload(httptest.NewRecorder(), held)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("what_happened", "Second tip")
+	pw, _ := mw.CreateFormFile("attachments", "photo.bin")
+	_, _ = pw.Write(make([]byte, 2<<20))
+	_ = mw.Close()
+	req := httptest.NewRequest(http.MethodPost, "/en/report", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	rec := httptest.NewRecorder()
+	f.mux.ServeHTTP(rec, req)
+	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "Please try again in a few minutes.") {
+		t.Errorf("a second large tip from one address: %d\n%s", rec.Code, rec.Body.String())
+	}
+}
+
+// blockingReader never returns: a body whose sender has gone quiet.
+type blockingReader struct{}
+
+func (blockingReader) Read([]byte) (int, error) { select {} }
