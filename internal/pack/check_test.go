@@ -63,7 +63,7 @@ func TestBrokenPacks(t *testing.T) {
 		{"value not E.164", "services.yaml", `value: "+18006694000"`, `value: "18006694000"`, `value: "18006694000"`, "neither E.164", false},
 		{"unknown field", "services.yaml", `    kind: hotline`, `    kind: hotline
     phone_number: x`, `phone_number: x`, `unknown field "phone_number"`, false},
-		{"law enforcement left out", "services.yaml", "    law_enforcement: true\n    immigration_authority: null\n    topics: [general, sex_trafficking, labor_trafficking]\n    hours: {kind: unknown}", "    immigration_authority: null\n    topics: [general, sex_trafficking, labor_trafficking]\n    hours: {kind: unknown}", "- slug: fbi-tips", "law_enforcement must be written out", false},
+		{"law enforcement left out", "services.yaml", "    law_enforcement: true\n    immigration_authority: null\n    topics: [general, sex_trafficking, labor_trafficking]\n    hours: {kind: unknown}", "    immigration_authority: null\n    topics: [general, sex_trafficking, labor_trafficking]\n    hours: {kind: unknown}", "- slug: fbi-tips", "law_enforcement must be written out: write true, false, or null when the source does not say", false},
 		{"a number under two services", "services.yaml", `value: "+18006694000"`, `value: "+18883737888"`, "value: \"+18883737888\"\n        source: {document: 000_24d3d33fc683f7cc.txt, lines: [15]", "already a contact of nhth", false},
 		{"unknown organization", "services.yaml", `organization: eeoc`, `organization: eeoc-x`, `organization: eeoc-x`, `organization "eeoc-x" is not in`, false},
 		{"duplicate slug", "services.yaml", `slug: ecpat`, `slug: cast`, "slug: cast\n    organization: ecpat", "used twice", false},
