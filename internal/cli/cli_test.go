@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -158,6 +159,28 @@ func TestCheckBrokenPackNamesFileAndLine(t *testing.T) {
 	}
 	if r := run(t, nil, "check", "--pack", filepath.Join(dir, "nope")); r.code != 1 || !strings.Contains(r.stderr, "no such file") {
 		t.Fatalf("missing folder: %+v", r)
+	}
+}
+
+// A mis-indented line far down services.yaml is reported on that line,
+// not near the top where the list of services starts.
+func TestCheckNamesTheLineOfAMisindentedKey(t *testing.T) {
+	dir := copyPack(t)
+	services := filepath.Join(dir, "services.yaml")
+	const expert = "kind: expert\n    law_enforcement: null\n    immigration_authority: null\n"
+	breakFile(t, services, expert+"    topics: [research]", expert+"  topics: [research]")
+	data, err := os.ReadFile(services)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := bytes.Count(data[:bytes.Index(data, []byte(expert))], []byte("\n")) + 4
+	if line < 100 {
+		t.Fatalf("the broken line is line %d; want one far down the file", line)
+	}
+	r := run(t, nil, "check", "--pack", dir)
+	want := fmt.Sprintf("%s:%d: ", services, line)
+	if r.code != 1 || !strings.Contains(r.stderr, want) {
+		t.Fatalf("exit %d, want 1 and a problem at %s; stderr:\n%s", r.code, want, r.stderr)
 	}
 }
 
