@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/haven-project/haven/internal/directory"
+	"github.com/haven-project/haven/internal/store/sqlite"
 	"github.com/haven-project/haven/packs"
 )
 
@@ -55,9 +57,26 @@ func runWithStdin(t testing.TB, stdin io.Reader, env map[string]string, args ...
 	return result{code, out.String(), errb.String()}
 }
 
+// tempDB is the path of a SQLite database that does not exist yet, in a
+// folder that does not either.
 func tempDB(t testing.TB) string {
 	t.Helper()
 	return filepath.Join(t.TempDir(), "data", "haven.db")
+}
+
+// newDB makes an empty SQLite database, as haven serve or haven keys
+// recovery leave it on a new installation, and returns its path.
+func newDB(t testing.TB) string {
+	t.Helper()
+	db := tempDB(t)
+	st, err := sqlite.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 func TestHelpAndUnknownCommand(t *testing.T) {
@@ -161,8 +180,30 @@ func TestCheckBrokenPackNamesFileAndLine(t *testing.T) {
 	}
 }
 
+// A mis-indented line far down services.yaml is reported on that line,
+// not near the top where the list of services starts.
+func TestCheckNamesTheLineOfAMisindentedKey(t *testing.T) {
+	dir := copyPack(t)
+	services := filepath.Join(dir, "services.yaml")
+	const expert = "kind: expert\n    law_enforcement: null\n    immigration_authority: null\n"
+	breakFile(t, services, expert+"    topics: [research]", expert+"  topics: [research]")
+	data, err := os.ReadFile(services)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := bytes.Count(data[:bytes.Index(data, []byte(expert))], []byte("\n")) + 4
+	if line < 100 {
+		t.Fatalf("the broken line is line %d; want one far down the file", line)
+	}
+	r := run(t, nil, "check", "--pack", dir)
+	want := fmt.Sprintf("%s:%d: ", services, line)
+	if r.code != 1 || !strings.Contains(r.stderr, want) {
+		t.Fatalf("exit %d, want 1 and a problem at %s; stderr:\n%s", r.code, want, r.stderr)
+	}
+}
+
 func TestFind(t *testing.T) {
-	db := tempDB(t)
+	db := newDB(t)
 	r := run(t, nil, "find", "--db", db, "cyber", "--json")
 	if r.code != 0 {
 		t.Fatalf("%+v", r)
@@ -202,7 +243,7 @@ func TestReadCommandsDoNotReplaceTheDirectory(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(dir, "locales")); err != nil {
 		t.Fatal(err)
 	}
-	db := tempDB(t)
+	db := newDB(t)
 	if r := run(t, nil, "export", "--db", db, "--pack", dir); r.code != 0 {
 		t.Fatalf("%+v", r)
 	}
@@ -217,7 +258,7 @@ func TestReadCommandsDoNotReplaceTheDirectory(t *testing.T) {
 }
 
 func TestShow(t *testing.T) {
-	db := tempDB(t)
+	db := newDB(t)
 	r := run(t, nil, "show", "dhs-hsi-tip-line", "--db", db)
 	for _, want := range []string{"call 1-866-DHS-2-ICE (1-866-347-2423)", "call 1-802-872-6199 (from outside the U.S.)", "law enforcement and immigration authority", "lines 8, 9, 24, 25"} {
 		if !strings.Contains(r.stdout, want) {
@@ -246,7 +287,7 @@ func TestShow(t *testing.T) {
 }
 
 func TestExport(t *testing.T) {
-	db := tempDB(t)
+	db := newDB(t)
 	r := run(t, nil, "export", "--format", "json", "--db", db)
 	if r.code != 0 {
 		t.Fatalf("%+v", r)

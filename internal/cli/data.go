@@ -60,10 +60,12 @@ func isPostgres(db string) bool {
 	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
 
-// openStore opens the database named by --db and makes sure it holds the
-// pack's directory (loading it is a no-op when it already does).
+// openStore opens the database named by --db, creating a SQLite database
+// that does not exist yet, and makes sure it holds the pack's directory
+// (loading it is a no-op when it already does). It is for haven serve,
+// which sets up a new installation.
 func openStore(ctx context.Context, db string, p *pack.Pack) (store.DB, bool, error) {
-	st, err := openDB(ctx, db)
+	st, err := openOrCreateDB(ctx, db)
 	if err != nil {
 		return nil, false, err
 	}
@@ -75,8 +77,57 @@ func openStore(ctx context.Context, db string, p *pack.Pack) (store.DB, bool, er
 	return st, changed, nil
 }
 
-// openDB opens the SQLite file or PostgreSQL database named by --db.
+// openDB opens the SQLite file or PostgreSQL database named by --db. The
+// SQLite file must exist: a command run from another folder, or with a
+// mistyped --db, would otherwise work on a new, empty database and report
+// no tips and no operators as if that were so. Only haven serve and haven
+// keys recovery, which set up an installation, create one
+// (openOrCreateDB).
 func openDB(ctx context.Context, db string) (store.DB, error) {
+	missing, err := sqliteMissing(db)
+	if err != nil {
+		return nil, err
+	}
+	if missing {
+		return nil, fmt.Errorf("no database at %s: point --db (env HAVEN_DB) at the database haven serve uses, or, on a new installation, run haven keys recovery (or haven serve) first to create it", absPath(db))
+	}
+	return openOrCreateDB(ctx, db)
+}
+
+// sqliteMissing reports whether --db names a SQLite file that does not
+// exist. A PostgreSQL URL is never missing: the server says whether the
+// database is there.
+func sqliteMissing(db string) (bool, error) {
+	if isPostgres(db) {
+		return false, nil
+	}
+	if db == "" {
+		return false, fmt.Errorf("--db is empty: name a SQLite file or a postgres:// URL: %w", errUsage)
+	}
+	_, err := os.Stat(db)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return true, nil
+	case err != nil:
+		return false, fmt.Errorf("database %s: %w", absPath(db), err)
+	}
+	return false, nil
+}
+
+// absPath is path, followed by its absolute form when path is relative:
+// which folder a relative --db was looked for in is the first question
+// when it is not there.
+func absPath(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil || abs == path {
+		return path
+	}
+	return fmt.Sprintf("%s (%s)", path, abs)
+}
+
+// openOrCreateDB opens the SQLite file or PostgreSQL database named by
+// --db, creating a SQLite file, and its folder, that does not exist yet.
+func openOrCreateDB(ctx context.Context, db string) (store.DB, error) {
 	var (
 		st  store.DB
 		err error
@@ -114,7 +165,9 @@ func redactDSN(db string) string {
 // openData opens the database for the read commands (find, show,
 // export). They read what the database holds and never replace it: only
 // `haven serve` loads a pack into a database that has one. A database with
-// no directory yet gets the pack, so the commands work on a fresh machine.
+// no directory yet gets the pack, so the commands work on a database
+// haven keys recovery has just made. A missing SQLite file is refused, as
+// by openDB.
 func openData(ctx context.Context, env Env, sf storeFlags) (*pack.Pack, store.DB, error) {
 	p, err := loadPack(sf.pack)
 	if err != nil {

@@ -220,7 +220,10 @@ key is set. With it, `+"`haven tips export --identity recovery.key`"+`
 recovers every tip.
 
 Replacing the key needs --force: tips that arrived before stay sealed to the
-old key, so keep its private key too.`)
+old key, so keep its private key too.
+
+On a new installation this makes the database --db names (as haven serve
+does), and says so on standard error.`)
 	db := registerDB(fs, env)
 	force := fs.Bool("force", false, "replace an existing recovery key")
 	var kf keyFlags
@@ -236,7 +239,16 @@ old key, so keep its private key too.`)
 	if err != nil {
 		return err
 	}
-	st, err := openDB(ctx, *db)
+	// The recovery key is the first step of a new installation, so it may
+	// make the database; it says so, in case --db named the wrong place.
+	missing, err := sqliteMissing(*db)
+	if err != nil {
+		return err
+	}
+	if missing {
+		fmt.Fprintf(env.Stderr, "No database at %s: creating a new one. To use an existing database, give --db FILE (env HAVEN_DB).\n", absPath(*db))
+	}
+	st, err := openOrCreateDB(ctx, *db)
 	if err != nil {
 		return err
 	}
@@ -375,6 +387,9 @@ that is a file):
 
   haven keys operator add alice --recipient age1...
   haven keys operator add alice --out alice.key
+
+The database must exist: on a new installation, set the recovery key first
+(haven keys recovery, which makes the database) or run haven serve once.
 
 `+operatorNote)
 	db := registerDB(fs, env)

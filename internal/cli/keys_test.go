@@ -194,14 +194,14 @@ func TestKeysBadRecipient(t *testing.T) {
 }
 
 func TestKeysShowEmpty(t *testing.T) {
-	r := run(t, nil, "keys", "show", "--db", tempDB(t))
+	r := run(t, nil, "keys", "show", "--db", newDB(t))
 	if r.code != 0 || !strings.Contains(r.stdout, "recovery key: none") || !strings.Contains(r.stdout, "operators: none") {
 		t.Fatalf("%+v", r)
 	}
 }
 
 func TestKeysOperator(t *testing.T) {
-	db := tempDB(t)
+	db := newDB(t)
 	alice, err := seal.GenerateIdentity()
 	if err != nil {
 		t.Fatal(err)

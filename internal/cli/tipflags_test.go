@@ -75,7 +75,7 @@ func TestBudgetFlagsRefused(t *testing.T) {
 // no floor, only the budgets.
 func TestBudgetFlagsReachTheDesk(t *testing.T) {
 	ctx := context.Background()
-	db := tempDB(t)
+	db := newDB(t)
 	st, err := openDB(ctx, db)
 	if err != nil {
 		t.Fatal(err)

@@ -544,7 +544,7 @@ func submitTip2(t *testing.T, db string) {
 // TestTipsPurges: every manual purge, and each of the server's that deleted
 // a tip, is listed by haven tips purges with its hour and count.
 func TestTipsPurges(t *testing.T) {
-	db := tempDB(t)
+	db := newDB(t)
 	if r := run(t, nil, "tips", "purges", "--db", db); r.code != 0 || !strings.Contains(r.stdout, "no purges recorded") {
 		t.Fatalf("purges of a new database: %+v", r)
 	}

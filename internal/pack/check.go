@@ -298,7 +298,7 @@ func (c *checker) service(a at, s directory.Service) {
 	// assumed: a missing field would silently read as "no".
 	for _, f := range []string{"law_enforcement", "immigration_authority"} {
 		if !has(a.root, f, a.path...) {
-			a.errf("service %s: %s must be written out (true or false)", s.Slug, f)
+			a.errf("service %s: %s must be written out: write true, false, or null when the source does not say", s.Slug, f)
 		}
 	}
 	if !slices.Contains(directory.Kinds, s.Kind) {

@@ -1,6 +1,7 @@
 package pack_test
 
 import (
+	"fmt"
 	"io/fs"
 	"strings"
 	"testing"
@@ -63,7 +64,7 @@ func TestBrokenPacks(t *testing.T) {
 		{"value not E.164", "services.yaml", `value: "+18006694000"`, `value: "18006694000"`, `value: "18006694000"`, "neither E.164", false},
 		{"unknown field", "services.yaml", `    kind: hotline`, `    kind: hotline
     phone_number: x`, `phone_number: x`, `unknown field "phone_number"`, false},
-		{"law enforcement left out", "services.yaml", "    law_enforcement: true\n    immigration_authority: null\n    topics: [general, sex_trafficking, labor_trafficking]\n    hours: {kind: unknown}", "    immigration_authority: null\n    topics: [general, sex_trafficking, labor_trafficking]\n    hours: {kind: unknown}", "- slug: fbi-tips", "law_enforcement must be written out", false},
+		{"law enforcement left out", "services.yaml", "    law_enforcement: true\n    immigration_authority: null\n    topics: [general, sex_trafficking, labor_trafficking]\n    hours: {kind: unknown}", "    immigration_authority: null\n    topics: [general, sex_trafficking, labor_trafficking]\n    hours: {kind: unknown}", "- slug: fbi-tips", "law_enforcement must be written out: write true, false, or null when the source does not say", false},
 		{"a number under two services", "services.yaml", `value: "+18006694000"`, `value: "+18883737888"`, "value: \"+18883737888\"\n        source: {document: 000_24d3d33fc683f7cc.txt, lines: [15]", "already a contact of nhth", false},
 		{"unknown organization", "services.yaml", `organization: eeoc`, `organization: eeoc-x`, `organization: eeoc-x`, `organization "eeoc-x" is not in`, false},
 		{"duplicate slug", "services.yaml", `slug: ecpat`, `slug: cast`, "slug: cast\n    organization: ecpat", "used twice", false},
@@ -77,7 +78,7 @@ func TestBrokenPacks(t *testing.T) {
 		{"link without scheme", "services.yaml", `value: https://www.ice.gov/tips`, `value: www.ice.gov/tips`, `value: www.ice.gov/tips`, "http or https", false},
 		{"handle not in the source", "organizations.yaml", `handle: "@IJM"`, `handle: "@IJM_"`, `handle: "@IJM_"`, "not written on the cited lines", false},
 		{"learn text not quoted exactly", "learn.yaml", "through the use of force, fraud, or coercion.", "through force.", "text: >-\n      Human Trafficking is a crime", "word for word", false},
-		{"yaml syntax error", "services.yaml", `  - slug: cast`, `  - slug: [cast`, ``, "", true},
+		{"yaml syntax error", "services.yaml", `  - slug: cast`, `  - slug: [cast`, `  - slug: [cast`, "did not find expected ',' or ']'", false},
 		{"tampered source document", "sources/000_24d3d33fc683f7cc.txt", `1-888-373-7888`, `1-888-373-7880`, ``, "sha256", true},
 	}
 	for _, tc := range cases {
@@ -107,6 +108,33 @@ func TestBrokenPacks(t *testing.T) {
 				return // found the expected problem
 			}
 			t.Fatalf("no problem %q at %s line of %q; got:\n%v", tc.wantInMsg, tc.file, tc.lineOf, err)
+		})
+	}
+}
+
+// A mis-indented key deep in a long list is reported on its own line, not
+// on the line where the list starts (which the YAML parser names).
+func TestMisindentedLineIsReportedWhereItIs(t *testing.T) {
+	for _, indent := range []string{"  ", "   ", " "} {
+		t.Run(fmt.Sprintf("indent %d", len(indent)), func(t *testing.T) {
+			m := usFiles(t)
+			lines := strings.Split(string(m["services.yaml"].Data), "\n")
+			last := -1
+			for i, ln := range lines {
+				if strings.HasPrefix(ln, "    topics: ") {
+					last = i
+				}
+			}
+			if last < 100 {
+				t.Fatalf("the last topics line of services.yaml is line %d; want one far down", last+1)
+			}
+			lines[last] = indent + strings.TrimLeft(lines[last], " ")
+			m["services.yaml"] = &fstest.MapFile{Data: []byte(strings.Join(lines, "\n"))}
+			_, err := pack.Load(m)
+			probs := pack.Problems(err)
+			if len(probs) != 1 || probs[0].File != "services.yaml" || probs[0].Line != last+1 {
+				t.Fatalf("want one problem at services.yaml:%d (%q), got:\n%v", last+1, lines[last], err)
+			}
 		})
 	}
 }

@@ -241,18 +241,19 @@ func (l *loader) decode(name string, data []byte, v any) *yaml.Node {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(v); err != nil {
-		l.yamlError(name, err)
+		l.yamlError(name, data, err)
 		return nil
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		l.yamlError(name, err)
+		l.yamlError(name, data, err)
 		return nil
 	}
 	return &root
 }
 
-func (l *loader) yamlError(name string, err error) {
+// yamlError records err, from decoding the file name holding data.
+func (l *loader) yamlError(name string, data []byte, err error) {
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
 		for _, e := range te.Errors {
@@ -262,7 +263,39 @@ func (l *loader) yamlError(name string, err error) {
 		return
 	}
 	line, msg := splitYAMLLine(err.Error())
+	if n := syntaxErrorLine(data); n > 0 {
+		line = n
+	}
 	l.addf(name, line, "%s", msg)
+}
+
+// syntaxErrorLine returns the line of the YAML syntax error in data, or 0
+// when data parses. The error's own line is not it: yaml.v3 names the
+// start of the block the parser was in (its context mark, go-yaml/yaml#542),
+// so a mis-indented key deep in a long list is reported on the list's
+// first line. The parser reads from the top, so the shortest run of whole
+// lines from the top that fails with the same error ends on the line it
+// stopped at.
+func syntaxErrorLine(data []byte) int {
+	want := yaml.Unmarshal(data, new(yaml.Node))
+	if want == nil {
+		return 0
+	}
+	// ends[i] is where line i+1 ends, after its newline.
+	var ends []int
+	for i, b := range data {
+		if b == '\n' {
+			ends = append(ends, i+1)
+		}
+	}
+	if len(ends) == 0 || ends[len(ends)-1] < len(data) {
+		ends = append(ends, len(data))
+	}
+	// The whole of data fails with want, so the search ends on a line.
+	return 1 + sort.Search(len(ends), func(i int) bool {
+		err := yaml.Unmarshal(data[:ends[i]], new(yaml.Node))
+		return err != nil && err.Error() == want.Error()
+	})
 }
 
 // splitYAMLLine turns "yaml: line 12: did not find..." into (12, "did not
