@@ -33,6 +33,7 @@ func codeKeys() []string {
 			keys = append(keys, subject+"."+e)
 		}
 	}
+	keys = append(keys, badParamKeys()...)
 	return append(keys, helpKeys()...)
 }
 

@@ -72,8 +72,10 @@ type errorView struct {
 	// person who lands on a wrong address may be the one in danger.
 	Emergency *contactView
 	Status    int
-	Kind      string // errNotFound, errBadParam, errInternal
-	Param     string
+	Kind      string // errNotFound, errBadParam, errBadAnswer, errInternal
+	// Message is the bad-search page's sentence, chosen in Go
+	// (badParamKey).
+	Message string
 }
 
 // label renders a catalog key that Go code chose.

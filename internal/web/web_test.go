@@ -305,29 +305,58 @@ func TestFilters(t *testing.T) {
 	}
 }
 
+// TestBadParams: a search Haven cannot read is answered 400 with a page
+// that speaks of what the person chose or typed, in their language, and
+// never names a parameter of the address.
 func TestBadParams(t *testing.T) {
 	f := newFixture(t, nil)
-	for _, tt := range []struct{ query, param string }{
-		{"topic=nope", "topic"},
-		{"kind=police", "kind"},
-		{"law_enforcement=maybe", "law_enforcement"},
-		{"q=" + strings.Repeat("a", search.MaxQueryRunes+1), "q"},
-		{"q=%00", "q"},
-		{"topic=general&topic=research", "topic"},
-	} {
-		res, body := f.get(t, "/en/services?"+tt.query)
-		if res.StatusCode != http.StatusBadRequest {
-			t.Errorf("%s: status %d, want 400", tt.query, res.StatusCode)
-			continue
-		}
-		doc, err := html.Parse(bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := text(doc); !strings.Contains(got, "“"+tt.param+"”") {
-			t.Errorf("%s: the 400 page does not name %q: %s", tt.query, tt.param, got)
+	cat := f.pages.cat
+	cases := []struct{ query, param, key, english string }{
+		{"topic=nope", "topic", "error.bad_param.topic", "We do not know that topic."},
+		{"kind=police", "kind", "error.bad_param.kind", "We do not know that kind of service."},
+		{"law_enforcement=maybe", "law_enforcement", "error.bad_param.law_enforcement", "We could not read your choice about law enforcement."},
+		{"q=" + strings.Repeat("a", search.MaxQueryRunes+1), "q", "error.bad_param.q", "That search is too long or has characters we cannot read."},
+		{"q=%00", "q", "error.bad_param.q", "That search is too long or has characters we cannot read."},
+		{"topic=general&topic=research", "topic", "error.bad_param.text", "We could not read this search."},
+	}
+	for _, loc := range cat.Locales() {
+		for _, tt := range cases {
+			target := "/" + loc + "/services?" + tt.query
+			doc := f.page(t, target, http.StatusBadRequest)
+			main := elements(doc, "main")[0]
+			msg, _ := cat.Message(loc, tt.key)
+			want := msg.Text()
+			var said bool
+			for _, p := range elements(main, "p") {
+				if text(p) == want {
+					said = true
+				}
+			}
+			if !said {
+				t.Errorf("%s: the 400 page does not say %q: %s", target, want, text(main))
+			}
+			if loc == "en" && !strings.Contains(text(main), tt.english) {
+				t.Errorf("%s: the 400 page does not say %q: %s", target, tt.english, text(main))
+			}
+			if got := text(main); namesParam(got, tt.param) {
+				t.Errorf("%s: the 400 page names the parameter %q: %s", target, tt.param, got)
+			}
+			if tt.param == "q" && strings.Contains(text(main), "not one we know") {
+				t.Errorf("%s: a free-text box is never %q", target, "not one we know")
+			}
 		}
 	}
+}
+
+// namesParam reports whether a page's text quotes a parameter's name, in
+// any of the catalogs' quotation marks, or holds a placeholder.
+func namesParam(text, param string) bool {
+	for _, q := range [][2]string{{"“", "”"}, {"«", "»"}, {"« ", " »"}, {`"`, `"`}, {"„", "“"}} {
+		if strings.Contains(text, q[0]+param+q[1]) {
+			return true
+		}
+	}
+	return strings.Contains(text, "{{")
 }
 
 func TestNotFound(t *testing.T) {
