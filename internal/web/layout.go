@@ -21,7 +21,8 @@ type base struct {
 	CSS       string
 	JS        string
 	QuickExit string
-	// Current is the nav entry of this page: "home", "services" or "".
+	// Current is the nav entry of this page: "home", "services", "help",
+	// "report", "status", "safety" or "".
 	Current string
 	// Switch links this page in every language, for the language
 	// switcher. (Not "Languages": a service's view has that field.)
