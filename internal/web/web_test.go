@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/haven-project/haven/internal/directory"
+	"github.com/haven-project/haven/internal/route"
 	"github.com/haven-project/haven/internal/search"
 	"github.com/haven-project/haven/internal/store"
 )
@@ -574,5 +576,72 @@ func TestPageSizes(t *testing.T) {
 	for _, target := range []string{"/", "/en/services", "/en/services?law_enforcement=false", "/en/services/nhth", "/en/services/eeoc", "/en/organizations/polaris", f.pages.StylesheetPath()} {
 		res, body := f.get(t, target, "Accept-Encoding", "gzip")
 		t.Logf("%-40s %6d bytes, %5s bytes gzip", target, len(body), res.Header.Get("Content-Length"))
+	}
+}
+
+// TestCanonicalRedirects: a page's address with a slash at the end, or
+// with its language tag in other letters, is sent on (301, query kept) to
+// the address the page's links use, under that page's policy: a
+// tipster's page stays unlogged and uncached. The API's paths and paths
+// where no page is are not sent anywhere.
+func TestCanonicalRedirects(t *testing.T) {
+	f := newTipFixture(t, 0)
+	serve := func(method, target string) (*httptest.ResponseRecorder, *route.Info) {
+		r := httptest.NewRequest(method, target, nil)
+		info := &route.Info{}
+		r = r.WithContext(route.WithInfo(r.Context(), info))
+		w := httptest.NewRecorder()
+		f.mux.ServeHTTP(w, r)
+		return w, info
+	}
+	tip, plan := route.Policy{Unlogged: true, NoStore: true}, route.Policy{NoStore: true}
+	for _, tt := range []struct {
+		target, location string
+		policy           route.Policy
+	}{
+		{"/en/services/", "/en/services", route.Policy{}},
+		{"/en/services/?topic=general&kind=", "/en/services?topic=general&kind=", route.Policy{}},
+		{"/en/services/nhth/", "/en/services/nhth", route.Policy{}},
+		{"/EN/", "/en/", route.Policy{}},
+		{"/EN", "/en/", route.Policy{}},
+		{"/Es/services", "/es/services", route.Policy{}},
+		{"/ES/services/?q=l%C3%ADnea", "/es/services?q=l%C3%ADnea", route.Policy{}},
+		{"/zh-hans/organizations/polaris/", "/zh-Hans/organizations/polaris", route.Policy{}},
+		{"/PT-br/safety", "/pt-BR/safety", route.Policy{}},
+		{"/en/help/plan/?danger=yes", "/en/help/plan?danger=yes", plan},
+		{"/services/", "/en/services", route.Policy{}},
+		{"/Ar/report", "/ar/report", tip},
+		{"/en/report/", "/en/report", tip},
+		{"/KM/report/status/", "/km/report/status", tip},
+	} {
+		w, info := serve(http.MethodGet, tt.target)
+		if w.Code != http.StatusMovedPermanently || w.Header().Get("Location") != tt.location {
+			t.Errorf("GET %s: %d, Location %q; want 301 to %q", tt.target, w.Code, w.Header().Get("Location"), tt.location)
+			continue
+		}
+		if info.Unlogged != tt.policy.Unlogged || (w.Header().Get("Cache-Control") == "no-store") != tt.policy.NoStore {
+			t.Errorf("GET %s: unlogged %v, Cache-Control %q; want the policy of %s, %+v", tt.target, info.Unlogged, w.Header().Get("Cache-Control"), tt.location, tt.policy)
+		}
+		// Where it leads is the page, with the quick exit.
+		doc := f.page(t, tt.location, http.StatusOK)
+		var exit bool
+		for _, a := range elements(doc, "a") {
+			if h, _ := attr(a, "href"); hasClass(a, "exit") && h == f.pack.Meta.QuickExitURL {
+				exit = true
+			}
+		}
+		if !exit {
+			t.Errorf("%s: no quick exit", tt.location)
+		}
+	}
+	// ("/en/services/no-such/" is sent on: only the service's page knows
+	// that there is none, and answers 404.)
+	for _, target := range []string{"/api/v1/services/", "/API/v1/services/", "/en/no-such-page/", "/EN/no-such-page", "/assets/haven.css/", "/Xx/services"} {
+		if w, _ := serve(http.MethodGet, target); w.Code != http.StatusNotFound {
+			t.Errorf("GET %s: %d, Location %q; want 404", target, w.Code, w.Header().Get("Location"))
+		}
+	}
+	if w, _ := serve(http.MethodPost, "/EN/report"); w.Code == http.StatusMovedPermanently {
+		t.Errorf("POST /EN/report was redirected: a form's body is not sent on")
 	}
 }
