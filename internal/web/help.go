@@ -405,8 +405,8 @@ func (p *Pages) planView(r *http.Request, loc string, s triage.Situation) (planV
 			for i, c := range svc.Contacts {
 				if c.Channel == st.Channel && c.Value == st.Contact {
 					sv.Action.DisplayAlt = c.DisplayAlt
-					if c.Hours != nil {
-						hours, key = *c.Hours, key+".contacts."+strconv.Itoa(i)
+					if h, own := contactHours(svc, c); own {
+						hours, key = h, key+".contacts."+strconv.Itoa(i)
 					}
 					break
 				}

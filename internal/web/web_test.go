@@ -645,3 +645,77 @@ func TestCanonicalRedirects(t *testing.T) {
 		t.Errorf("POST /EN/report was redirected: a form's body is not sent on")
 	}
 }
+
+// TestContactOwnHours: a contact's hours are its own when its record
+// gives them, else its service's. A contact with known hours of its own
+// shows them and whether it is open now on its service's page, and the
+// cached page follows its state; a contact whose record says its hours
+// are unknown (the Hotline's text line: the source gives 24/7 for calls
+// only) keeps saying so, as triage and the API do.
+func TestContactOwnHours(t *testing.T) {
+	now := at(t, "America/New_York", 2026, time.November, 24, 21, 0) // a Tuesday
+	f := newFixture(t, func() time.Time { return now })
+	d := f.pack.Directory
+	d.Services = append([]directory.Service(nil), d.Services...)
+	for i := range d.Services {
+		s := &d.Services[i]
+		s.Contacts = append([]directory.Contact(nil), s.Contacts...)
+		switch s.Slug {
+		case "eeoc":
+			s.Contacts[0].Hours = &directory.Hours{Kind: directory.HoursWeekly, TimeZone: "America/New_York",
+				Windows: []directory.Window{{Days: []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, Opens: "22:00", Closes: "23:30"}}}
+		case "emergency-911":
+			s.Contacts[0].Hours = &directory.Hours{Kind: directory.HoursAlways, Display: "Around the clock"}
+		}
+	}
+	if _, err := f.db.LoadDirectory(context.Background(), store.PackInfo{ID: "us", Hash: "own hours"}, &d); err != nil {
+		t.Fatal(err)
+	}
+	f.pages.mu.Lock()
+	f.pages.checked = time.Time{} // skip the once-a-second wait
+	f.pages.mu.Unlock()
+
+	// notes returns the text of the notes under the contact linked href,
+	// and of the page's hours section.
+	notes := func(target, href string) (contact, hours string) {
+		t.Helper()
+		doc := f.page(t, target, http.StatusOK)
+		for _, li := range elements(doc, "li") {
+			if a := elements(li, "a"); li.Parent != nil && hasClass(li.Parent, "contacts") && len(a) > 0 {
+				if h, _ := attr(a[0], "href"); h == href {
+					for _, ul := range elements(li, "ul") {
+						contact = text(ul)
+					}
+				}
+			}
+		}
+		for _, s := range elements(doc, "section") {
+			if l, _ := attr(s, "aria-labelledby"); l == "hours-title" {
+				hours = text(s)
+			}
+		}
+		return contact, hours
+	}
+	eeocHours := "Hours for this contact: Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday: 10:00 p.m. to 11:30 p.m.; Time zone: America/New_York"
+	contact, hours := notes("/en/services/eeoc", "tel:+18006694000")
+	if contact != "Closed now "+eeocHours || !strings.Contains(hours, "Closed now") {
+		t.Errorf("eeoc at 21:00: contact says %q, the service %q", contact, hours)
+	}
+	now = now.Add(2 * time.Hour) // the service still closed, the contact open
+	contact, hours = notes("/en/services/eeoc", "tel:+18006694000")
+	if contact != "Open now "+eeocHours || !strings.Contains(hours, "Closed now") {
+		t.Errorf("eeoc at 23:00: contact says %q, the service %q", contact, hours)
+	}
+	contact, hours = notes("/en/services/emergency-911", "tel:911")
+	if contact != "Open now Hours for this contact: Around the clock" || !strings.Contains(hours, "Hours not stated in our source.") {
+		t.Errorf("911: contact says %q, the service %q", contact, hours)
+	}
+	// The Hotline: calls have the service's 24/7, the text line its own
+	// "unknown".
+	if contact, _ := notes("/en/services/nhth", "tel:+18883737888"); contact != "" {
+		t.Errorf("the Hotline's call line has notes %q; its hours are the service's", contact)
+	}
+	if contact, _ := notes("/en/services/nhth", "sms:233733?body=BEFREE"); !strings.Contains(contact, "Hours for this contact are not stated in our source.") || strings.Contains(contact, "Open now") {
+		t.Errorf("the Hotline's text line: %q", contact)
+	}
+}
