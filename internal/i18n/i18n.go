@@ -354,6 +354,18 @@ func (c *Catalog) Has(locale string) bool {
 	return ok
 }
 
+// Fold returns the catalog's locale that is tag but for letter case
+// ("pt-BR" for "PT-br": language tags are case-insensitive), or "" when it
+// has none.
+func (c *Catalog) Fold(tag string) string {
+	for _, l := range c.locales {
+		if strings.EqualFold(l, tag) {
+			return l
+		}
+	}
+	return ""
+}
+
 // Keys returns the keys of a locale's catalog, sorted.
 func (c *Catalog) Keys(locale string) []string {
 	keys := make([]string, 0, len(c.messages[locale]))

@@ -245,6 +245,18 @@ items:
 	}
 }
 
+func TestFold(t *testing.T) {
+	c := load(t)
+	for tag, want := range map[string]string{
+		"en": "en", "EN": "en", "zh-hans": "zh-Hans", "ZH-HANS": "zh-Hans", "pt-br": "pt-BR", "Pt-Br": "pt-BR",
+		"pt": "", "zh": "", "en-US": "", "": "", "e": "",
+	} {
+		if got := c.Fold(tag); got != want {
+			t.Errorf("Fold(%q) = %q, want %q", tag, got, want)
+		}
+	}
+}
+
 func TestMetaOfEveryLocale(t *testing.T) {
 	c := load(t)
 	for _, locale := range c.Locales() {

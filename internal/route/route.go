@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,9 +73,11 @@ type Config struct {
 // Mux is an http.ServeMux whose every route has a Policy, applied by the
 // handler the Mux wraps around the route's own.
 type Mux struct {
-	cfg    Config
-	mux    *http.ServeMux
-	routes []Route
+	cfg      Config
+	mux      *http.ServeMux
+	routes   []Route
+	policies map[string]Policy // pattern -> its route's policy
+	canon    []func(path string) string
 }
 
 // NewMux returns an empty Mux.
@@ -87,7 +90,7 @@ func NewMux(cfg Config) *Mux {
 			WriteError(w, r, http.StatusRequestEntityTooLarge, "too_large", "The request body is too large.")
 		}
 	}
-	return &Mux{cfg: cfg, mux: http.NewServeMux()}
+	return &Mux{cfg: cfg, mux: http.NewServeMux(), policies: map[string]Policy{}}
 }
 
 // Handle registers h for pattern (http.ServeMux syntax) with policy p. It
@@ -95,6 +98,20 @@ func NewMux(cfg Config) *Mux {
 func (m *Mux) Handle(pattern string, h http.Handler, p Policy) {
 	m.mux.Handle(pattern, m.apply(p, h))
 	m.routes = append(m.routes, Route{Pattern: pattern, Policy: p})
+	m.policies[pattern] = p
+}
+
+// Canonical adds canon, which returns the canonical form of a request
+// path (a package's own way of writing its addresses: "/en/services" for
+// "/EN/services/"), or "" when it has none other to give. A GET or HEAD
+// whose path a canon rewrites to one that another route serves is
+// answered 301 to that path, with the request's query, under the Policy
+// of the route it is sent to: the redirect to a page is logged, counted
+// and cached exactly as the page is. The first canon to rewrite a path
+// decides; a path no route but the one it already matches would serve is
+// left to that route.
+func (m *Mux) Canonical(canon func(path string) string) {
+	m.canon = append(m.canon, canon)
 }
 
 // HandleFunc registers f for pattern with policy p.
@@ -108,7 +125,45 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if info, ok := r.Context().Value(infoKey{}).(*Info); ok {
 		defer func() { info.Pattern = r.Pattern }()
 	}
+	if h, pattern := m.redirect(r); h != nil {
+		r.Pattern = pattern // for the log and the metrics, as the route's own answer
+		h.ServeHTTP(w, r)
+		return
+	}
 	m.mux.ServeHTTP(w, r)
+}
+
+// redirect returns the handler that sends r to its canonical address and
+// the pattern of the route there, or nil when r is to be served where it
+// is (see Canonical).
+func (m *Mux) redirect(r *http.Request) (http.Handler, string) {
+	if len(m.canon) == 0 || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+		return nil, ""
+	}
+	var target string
+	for _, canon := range m.canon {
+		if target = canon(r.URL.Path); target != "" {
+			break
+		}
+	}
+	// Only a path of this site: never "//host", which a browser reads as
+	// another site.
+	if target == "" || target == r.URL.Path || !strings.HasPrefix(target, "/") || strings.HasPrefix(target, "//") {
+		return nil, ""
+	}
+	to := &url.URL{Path: target}
+	_, pattern := m.mux.Handler(&http.Request{Method: r.Method, URL: to, Host: r.Host, Header: http.Header{}})
+	p, ok := m.policies[pattern]
+	if !ok {
+		return nil, ""
+	}
+	if _, from := m.mux.Handler(r); from == pattern {
+		return nil, ""
+	}
+	to.RawQuery = r.URL.RawQuery
+	return m.apply(p, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, to.String(), http.StatusMovedPermanently)
+	})), pattern
 }
 
 // Handler returns the handler and the pattern that would serve r, as

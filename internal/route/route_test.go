@@ -74,3 +74,71 @@ func TestWriteErrorJSONUnderAPI(t *testing.T) {
 		t.Errorf("%v %+v %q", err, b, w.Header().Get("Content-Type"))
 	}
 }
+
+// TestMuxCanonical: a path a canon rewrites is sent on, query and all,
+// under the policy of the route it is sent to; a path no other route would
+// serve, a POST, and a target off the site are not.
+func TestMuxCanonical(t *testing.T) {
+	m := NewMux(Config{})
+	ok := func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, r.Pattern) }
+	tip := Policy{Unlogged: true, NoStore: true}
+	m.HandleFunc("GET /page", ok, Policy{})
+	m.HandleFunc("GET /tip", ok, tip)
+	m.HandleFunc("POST /tip", ok, tip)
+	m.HandleFunc("GET /", ok, Policy{})
+	m.Canonical(func(path string) string {
+		switch path {
+		case "/away/":
+			return "//elsewhere.example/page"
+		case "/lost/":
+			return ""
+		}
+		if c := strings.ToLower(strings.TrimSuffix(path, "/")); c != path {
+			return c
+		}
+		return ""
+	})
+	m.Canonical(func(path string) string {
+		if path == "/lost/" {
+			return "/page"
+		}
+		return ""
+	})
+	for _, tt := range []struct {
+		method, target string
+		code           int
+		location       string
+		pattern        string
+		policy         Policy
+	}{
+		{"GET", "/page/?a=1&b=%20", http.StatusMovedPermanently, "/page?a=1&b=%20", "GET /page", Policy{}},
+		{"HEAD", "/PAGE", http.StatusMovedPermanently, "/page", "GET /page", Policy{}},
+		{"GET", "/Tip/", http.StatusMovedPermanently, "/tip", "GET /tip", tip},
+		{"GET", "/lost/", http.StatusMovedPermanently, "/page", "GET /page", Policy{}}, // the second canon
+		{"GET", "/page", http.StatusOK, "", "GET /page", Policy{}},
+		{"GET", "/Nowhere/", http.StatusOK, "", "GET /", Policy{}}, // "/nowhere" is the same route's
+		{"GET", "/away/", http.StatusOK, "", "GET /", Policy{}},
+		{"POST", "/Tip/", http.StatusOK, "", "GET /", Policy{}}, // GET / answers POST with 405
+	} {
+		r := httptest.NewRequest(tt.method, tt.target, nil)
+		info := &Info{}
+		r = r.WithContext(WithInfo(r.Context(), info))
+		w := httptest.NewRecorder()
+		m.ServeHTTP(w, r)
+		if tt.method == "POST" {
+			if w.Code == http.StatusMovedPermanently {
+				t.Errorf("POST %s was redirected", tt.target)
+			}
+			continue
+		}
+		if w.Code != tt.code || w.Header().Get("Location") != tt.location {
+			t.Errorf("%s %s: %d, Location %q; want %d, %q", tt.method, tt.target, w.Code, w.Header().Get("Location"), tt.code, tt.location)
+		}
+		if info.Pattern != tt.pattern || info.Unlogged != tt.policy.Unlogged {
+			t.Errorf("%s %s: route %q, unlogged %v; want %q, %v", tt.method, tt.target, info.Pattern, info.Unlogged, tt.pattern, tt.policy.Unlogged)
+		}
+		if got, want := w.Header().Get("Cache-Control") == "no-store", tt.policy.NoStore; got != want {
+			t.Errorf("%s %s: no-store %v, want %v", tt.method, tt.target, got, want)
+		}
+	}
+}

@@ -84,3 +84,41 @@ func TestUnloggedRoutesNotInFlight(t *testing.T) {
 		t.Errorf("in flight after both: %v, want 0", got)
 	}
 }
+
+// A redirect to a route's canonical address (route.Mux.Canonical) carries
+// the security headers like any answer, and the policy of the route it
+// leads to: one to a tipster's route leaves no log line and no count.
+func TestCanonicalRedirectHeadersAndPolicy(t *testing.T) {
+	logger, logs := captureLogs(t)
+	canonical := registrarFunc(func(mux *route.Mux) {
+		mux.HandleFunc("GET /tip-page", func(http.ResponseWriter, *http.Request) {}, route.Policy{Unlogged: true, NoStore: true})
+		mux.Canonical(func(path string) string {
+			if strings.HasSuffix(path, "/") && len(path) > 1 {
+				return strings.TrimSuffix(path, "/")
+			}
+			return ""
+		})
+	})
+	s := newServer(t, logger, canonical)
+	for target, location := range map[string]string{"/tip-page/": "/tip-page", "/things/1/?a=b": "/things/1?a=b"} {
+		w := serve(t, s.Handler(), httptest.NewRequest(http.MethodGet, target, nil))
+		if w.Code != http.StatusMovedPermanently || w.Header().Get("Location") != location {
+			t.Fatalf("GET %s: %d, Location %q; want 301 to %s", target, w.Code, w.Header().Get("Location"), location)
+		}
+		for _, kv := range securityHeaders() {
+			if got := w.Header().Get(kv[0]); got != kv[1] {
+				t.Errorf("GET %s: %s %q, want %q", target, kv[0], got, kv[1])
+			}
+		}
+	}
+	got := logs.String()
+	if strings.Contains(got, "tip-page") {
+		t.Errorf("the redirect to an unlogged route was logged:\n%s", got)
+	}
+	if !strings.Contains(got, `"route":"GET /things/{id}","status":301`) {
+		t.Errorf("the redirect to a logged route is not logged as that route's 301:\n%s", got)
+	}
+	if _, text := scrape(t, s); strings.Contains(text, "tip-page") {
+		t.Errorf("the redirect to an unlogged route is counted in /metrics")
+	}
+}

@@ -27,7 +27,7 @@ type snapshot struct {
 
 	mu    sync.Mutex
 	pages map[pageKey]*rendered
-	open  map[string]openMemo // service slug -> its open state this minute
+	open  map[string]openMemo // service slug or contactKey -> its open state this minute
 }
 
 // openMemo is a service's open state during one minute. Opening hours are
@@ -38,23 +38,31 @@ type openMemo struct {
 	state  string
 }
 
-// openState returns "open", "closed" or "" (hours unknown) for svc at now.
-func (s *snapshot) openState(svc *directory.Service, now time.Time) string {
-	if svc.Hours.Kind != directory.HoursWeekly {
-		return openLabel(svc.Hours.OpenAt(now)) // no time zone to load
+// openState returns "open", "closed" or "" (hours unknown) for hours h at
+// now, kept for the minute under key (a service's slug, or a contact's:
+// contactKey).
+func (s *snapshot) openState(key string, h directory.Hours, now time.Time) string {
+	if h.Kind != directory.HoursWeekly {
+		return openLabel(h.OpenAt(now)) // no time zone to load
 	}
 	minute := now.Unix() / 60
 	s.mu.Lock()
-	m, ok := s.open[svc.Slug]
+	m, ok := s.open[key]
 	s.mu.Unlock()
 	if ok && m.minute == minute {
 		return m.state
 	}
-	state := openLabel(svc.Hours.OpenAt(now))
+	state := openLabel(h.OpenAt(now))
 	s.mu.Lock()
-	s.open[svc.Slug] = openMemo{minute: minute, state: state}
+	s.open[key] = openMemo{minute: minute, state: state}
 	s.mu.Unlock()
 	return state
+}
+
+// contactKey names contact i of a service, for openState and the
+// translations of its texts ("service.nhth.contacts.1").
+func contactKey(svc *directory.Service, i int) string {
+	return "service." + svc.Slug + ".contacts." + strconv.Itoa(i)
 }
 
 func newSnapshot(version int64, dir *directory.Directory) *snapshot {

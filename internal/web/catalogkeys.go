@@ -18,7 +18,8 @@ import (
 // codeKeys are the catalog keys that Go code (not templates) looks up;
 // New checks that each exists.
 func codeKeys() []string {
-	keys := []string{"hours.every_day", "area.national", "area.international", "area.region"}
+	keys := []string{"hours.every_day", "area.national", "area.international", "area.region",
+		"service.hours.always", "service.hours.window", "service.hours.time_zone"}
 	for _, k := range directory.Kinds {
 		keys = append(keys, "kind."+k)
 	}
@@ -33,6 +34,7 @@ func codeKeys() []string {
 			keys = append(keys, subject+"."+e)
 		}
 	}
+	keys = append(keys, badParamKeys()...)
 	return append(keys, helpKeys()...)
 }
 

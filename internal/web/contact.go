@@ -28,6 +28,31 @@ type contactView struct {
 	// HoursUnknown: the source states no hours for this contact, though it
 	// states them for the service.
 	HoursUnknown bool
+	// Hours and Open are set, on a service's page, for a contact with
+	// known hours of its own: those hours written out, and whether it is
+	// open now ("open", "closed", or "" when the hours cannot say). A
+	// contact without hours of its own has its service's, shown once for
+	// the service.
+	Hours string
+	Open  string
+}
+
+// contactHours is a contact's hours: its own when its record gives them,
+// else its service's; own says which. Triage (newCandidate) and the API
+// (newServiceView) follow the same rule. A contact whose record says its
+// hours are unknown keeps them unknown, even when the service's are
+// known: the source states hours for the service but not for it.
+func contactHours(svc *directory.Service, c directory.Contact) (h directory.Hours, own bool) {
+	if c.Hours != nil {
+		return *c.Hours, true
+	}
+	return svc.Hours, false
+}
+
+// ownHours reports whether c has known hours of its own, which its
+// service's page shows beside it.
+func ownHours(c directory.Contact) bool {
+	return c.Hours != nil && c.Hours.Kind != directory.HoursUnknown
 }
 
 // marks is what a source says of a service's ties to police and
@@ -90,7 +115,9 @@ func (p *Pages) contact(svc *directory.Service, c directory.Contact) (contactVie
 		International: c.Scope == directory.ScopeInternational,
 		Purpose:       c.Purpose,
 		Keywords:      c.Keywords,
-		HoursUnknown:  c.Hours != nil && c.Hours.Kind == directory.HoursUnknown && svc.Hours.Kind != directory.HoursUnknown,
+	}
+	if h, own := contactHours(svc, c); own {
+		v.HoursUnknown = h.Kind == directory.HoursUnknown && svc.Hours.Kind != directory.HoursUnknown
 	}
 	href, keyword, err := p.tapTarget(c.Channel, c.Value, c.Keywords)
 	if err != nil {

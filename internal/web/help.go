@@ -274,7 +274,7 @@ func (p *Pages) helpPage(w http.ResponseWriter, r *http.Request) {
 	}
 	s, step, bad := parseHelp(r.URL.Query(), true)
 	if bad != "" {
-		p.badAnswer(w, r, loc, bad)
+		p.badAnswer(w, r, loc)
 		return
 	}
 	v, err := p.helpView(r, loc, s, step)
@@ -351,7 +351,7 @@ func (p *Pages) planPage(w http.ResponseWriter, r *http.Request) {
 	}
 	s, _, bad := parseHelp(r.URL.Query(), false)
 	if bad != "" {
-		p.badAnswer(w, r, loc, bad)
+		p.badAnswer(w, r, loc)
 		return
 	}
 	v, err := p.planView(r, loc, s)
@@ -405,8 +405,8 @@ func (p *Pages) planView(r *http.Request, loc string, s triage.Situation) (planV
 			for i, c := range svc.Contacts {
 				if c.Channel == st.Channel && c.Value == st.Contact {
 					sv.Action.DisplayAlt = c.DisplayAlt
-					if c.Hours != nil {
-						hours, key = *c.Hours, key+".contacts."+strconv.Itoa(i)
+					if h, own := contactHours(svc, c); own {
+						hours, key = h, key+".contacts."+strconv.Itoa(i)
 					}
 					break
 				}
@@ -456,9 +456,12 @@ func (p *Pages) emergency(r *http.Request) (*contactView, error) {
 	return nil, nil
 }
 
-// badAnswer answers 400 with a page naming the parameter, never stored.
-func (p *Pages) badAnswer(w http.ResponseWriter, r *http.Request, loc, param string) {
-	v := errorView{base: p.base(loc, "", p.here(r)), Status: http.StatusBadRequest, Kind: errBadAnswer, Param: param}
+// badAnswer answers 400 with a page, never stored, that asks the person to
+// start again: an answer Haven cannot read comes from an address changed
+// by hand or an old link, and the parameter's name would mean nothing to
+// them.
+func (p *Pages) badAnswer(w http.ResponseWriter, r *http.Request, loc string) {
+	v := errorView{base: p.base(loc, "", p.here(r)), Status: http.StatusBadRequest, Kind: errBadAnswer}
 	pg, err := p.renderFresh(r, loc, pageError, v)
 	if err != nil {
 		p.fail(w, r, loc, err)

@@ -321,8 +321,12 @@ func TestHelpBadParams(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := text(doc); !strings.Contains(got, "“"+tc.param+"”") || !slices.Contains(hrefs(doc), "/en/help") {
-			t.Errorf("%s: the 400 page does not name %q or offer to start again: %s", tc.target, tc.param, got)
+		main := text(elements(doc, "main")[0])
+		if !strings.Contains(main, "We could not read one of your answers. Please start again.") || !slices.Contains(hrefs(doc), "/en/help") {
+			t.Errorf("%s: the 400 page does not say an answer could not be read, or does not offer to start again: %s", tc.target, main)
+		}
+		if namesParam(main, tc.param) {
+			t.Errorf("%s: the 400 page names the parameter %q: %s", tc.target, tc.param, main)
 		}
 	}
 	// Parameters the flow does not use are ignored; "no" and "" mean not said.

@@ -21,7 +21,8 @@ type base struct {
 	CSS       string
 	JS        string
 	QuickExit string
-	// Current is the nav entry of this page: "home", "services" or "".
+	// Current is the nav entry of this page: "home", "services", "help",
+	// "report", "status", "safety" or "".
 	Current string
 	// Switch links this page in every language, for the language
 	// switcher. (Not "Languages": a service's view has that field.)
@@ -72,8 +73,10 @@ type errorView struct {
 	// person who lands on a wrong address may be the one in danger.
 	Emergency *contactView
 	Status    int
-	Kind      string // errNotFound, errBadParam, errInternal
-	Param     string
+	Kind      string // errNotFound, errBadParam, errBadAnswer, errInternal
+	// Message is the bad-search page's sentence, chosen in Go
+	// (badParamKey).
+	Message string
 }
 
 // label renders a catalog key that Go code chose.

@@ -406,7 +406,7 @@ func (p *Pages) statusPage(w http.ResponseWriter, r *http.Request) {
 		p.notFound(w, r, loc)
 		return
 	}
-	p.renderNoStore(w, r, loc, pageStatus, http.StatusOK, statusView{base: p.base(loc, "report", "/report/status")})
+	p.renderNoStore(w, r, loc, pageStatus, http.StatusOK, statusView{base: p.base(loc, "status", "/report/status")})
 }
 
 // statusPost answers POST /{lang}/report/status: the conversation for the
@@ -419,7 +419,7 @@ func (p *Pages) statusPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := p.cat.Localizer(loc)
-	v := statusView{base: p.base(loc, "report", "/report/status")}
+	v := statusView{base: p.base(loc, "status", "/report/status")}
 	// Known receipt or not, the page leaves after the same least time.
 	w, finish := tiphttp.Floored(w, time.Now())
 	defer finish()

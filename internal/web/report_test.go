@@ -11,18 +11,20 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/haven-project/haven/internal/route"
-	"github.com/haven-project/haven/internal/tiphttp"
+	"golang.org/x/net/html"
 
 	"github.com/haven-project/haven/internal/intake"
+	"github.com/haven-project/haven/internal/route"
 	"github.com/haven-project/haven/internal/seal"
 	"github.com/haven-project/haven/internal/store"
 	"github.com/haven-project/haven/internal/testenv"
+	"github.com/haven-project/haven/internal/tiphttp"
 )
 
 type tipFixture struct {
@@ -445,3 +447,53 @@ func TestReportFormOneLargeTipPerAddress(t *testing.T) {
 type blockingReader struct{}
 
 func (blockingReader) Read([]byte) (int, error) { select {} }
+
+// TestReceiptPageLinked: a tipster who comes back finds the receipt page
+// from the home page, the report form and the footer of every page, in
+// every language, as a tap target of at least 44 px (.more, .foot-nav).
+func TestReceiptPageLinked(t *testing.T) {
+	f := newTipFixture(t, 0)
+	for _, loc := range f.pages.cat.Locales() {
+		status := "/" + loc + "/report/status"
+		msg, _ := f.pages.cat.Message(loc, "nav.status")
+		want := msg.Text()
+		// links returns the links to the receipt page under n that say
+		// want.
+		links := func(n *html.Node) []*html.Node {
+			var out []*html.Node
+			for _, a := range elements(n, "a") {
+				if h, _ := attr(a, "href"); h == status && text(a) == want {
+					out = append(out, a)
+				}
+			}
+			return out
+		}
+		for _, path := range []string{"/", "/services", "/services/nhth", "/organizations/polaris", "/help", "/safety", "/report", "/report/status", "/services/no-such"} {
+			target := "/" + loc + path
+			code := http.StatusOK
+			if path == "/services/no-such" {
+				code = http.StatusNotFound
+			}
+			doc := f.page(t, target, code)
+			foot := elements(doc, "footer")
+			if len(foot) != 1 {
+				t.Fatalf("%s: %d footers", target, len(foot))
+			}
+			in := links(foot[0])
+			if len(in) != 1 || !hasClass(in[0].Parent.Parent, "foot-nav") {
+				t.Errorf("%s: the footer's nav has %d links %q to %s", target, len(in), want, status)
+			}
+			current := len(in) == 1 && slices.ContainsFunc(in[0].Attr, func(a html.Attribute) bool { return a.Key == "aria-current" })
+			if current != (path == "/report/status") {
+				t.Errorf("%s: the footer's receipt link has aria-current %v", target, current)
+			}
+			if path != "/" && path != "/report" {
+				continue
+			}
+			in = links(elements(doc, "main")[0])
+			if len(in) != 1 || !hasClass(in[0], "more") {
+				t.Errorf("%s: main has %d links %q to %s with class more", target, len(in), want, status)
+			}
+		}
+	}
+}

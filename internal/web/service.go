@@ -1,10 +1,13 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/haven-project/haven/internal/directory"
+	"github.com/haven-project/haven/internal/i18n"
 	"github.com/haven-project/haven/internal/triage"
 )
 
@@ -41,7 +44,7 @@ type serviceView struct {
 	Source       sourceView
 }
 
-func (p *Pages) serviceView(locale string, snap *snapshot, svc *directory.Service, open string) (serviceView, error) {
+func (p *Pages) serviceView(locale string, snap *snapshot, svc *directory.Service, open string, contactOpen []string) (serviceView, error) {
 	l := p.cat.Localizer(locale)
 	v := serviceView{
 		base:         p.base(locale, "", "/services/"+svc.Slug),
@@ -115,8 +118,15 @@ func (p *Pages) serviceView(locale string, snap *snapshot, svc *directory.Servic
 			return v, err
 		}
 		for i, own := range svc.Contacts {
-			if own.Channel == c.Channel && own.Value == c.Value {
-				cv.Purpose = p.tr(locale, "service."+svc.Slug+".contacts."+strconv.Itoa(i)+".purpose", c.Purpose)
+			if own.Channel != c.Channel || own.Value != c.Value {
+				continue
+			}
+			cv.Purpose = p.tr(locale, contactKey(svc, i)+".purpose", c.Purpose)
+			if ownHours(own) {
+				if cv.Hours, err = p.hoursLine(l, contactKey(svc, i), *own.Hours); err != nil {
+					return v, err
+				}
+				cv.Open = contactOpen[i]
 			}
 		}
 		v.Contacts = append(v.Contacts, cv)
@@ -138,7 +148,47 @@ func (p *Pages) service(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The page depends on the time only through "open now": one cached
-	// copy per state (open, closed, unknown), the state computed per request.
-	open := snap.openState(svc, p.now())
-	p.serveCached(w, r, loc, snap, pageKey{locale: loc, name: pageService, slug: slug, open: open}, func() (any, error) { return p.serviceView(loc, snap, svc, open) })
+	// copy per state (open, closed, unknown) of the service and of each
+	// contact with hours of its own, the states computed per request.
+	now := p.now()
+	open := snap.openState(svc.Slug, svc.Hours, now)
+	key := open
+	contactOpen := make([]string, len(svc.Contacts))
+	for i, c := range svc.Contacts {
+		if ownHours(c) {
+			contactOpen[i] = snap.openState(contactKey(svc, i), *c.Hours, now)
+			key += " " + strconv.Itoa(i) + ":" + contactOpen[i]
+		}
+	}
+	p.serveCached(w, r, loc, snap, pageKey{locale: loc, name: pageService, slug: slug, open: key}, func() (any, error) {
+		return p.serviceView(loc, snap, svc, open, contactOpen)
+	})
+}
+
+// hoursLine writes a contact's own hours in one line: as the source
+// writes them when it does, else 24/7 or each window and the time zone.
+func (p *Pages) hoursLine(l *i18n.Localizer, key string, h directory.Hours) (string, error) {
+	v, err := p.hours(l, key, h)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case v.Display != "":
+		return v.Display, nil
+	case v.Always:
+		return label(l, "service.hours.always")
+	}
+	var parts []string
+	for _, w := range v.Windows {
+		s, err := l.T("service.hours.window", "Days", w.Days, "Opens", w.Opens, "Closes", w.Closes)
+		if err != nil {
+			return "", fmt.Errorf("web: %w", err)
+		}
+		parts = append(parts, s)
+	}
+	tz, err := l.T("service.hours.time_zone", "TimeZone", v.TimeZone)
+	if err != nil {
+		return "", fmt.Errorf("web: %w", err)
+	}
+	return strings.Join(append(parts, tz), "; "), nil
 }

@@ -89,7 +89,7 @@ func filterQuery(f store.ServiceFilter) string {
 func (p *Pages) services(w http.ResponseWriter, r *http.Request) {
 	ctx, loc := r.Context(), p.locale(r)
 	f, bad := p.parseFilter(r.URL.Query())
-	if bad != "" {
+	if bad != nil {
 		p.badParam(w, r, loc, bad)
 		return
 	}
@@ -144,14 +144,40 @@ func filterKey(f store.ServiceFilter) string {
 	return f.Topic + "|" + f.Kind + "|" + le
 }
 
-// parseFilter turns /services query parameters into a filter, or names the
-// first parameter whose value is not one Haven knows. An empty value means
-// "any", as a form with nothing chosen sends it.
-func (p *Pages) parseFilter(q url.Values) (store.ServiceFilter, string) {
+// parseFilter turns /services query parameters into a filter, or says
+// which parameter was refused and why. An empty value means "any", as a
+// form with nothing chosen sends it.
+func (p *Pages) parseFilter(q url.Values) (store.ServiceFilter, *search.ParamError) {
 	f, err := search.ParseFilter(q, p.meta.HasTopic, search.Options{EmptyIsAny: true})
 	var pe *search.ParamError
 	if errors.As(err, &pe) {
-		return f, pe.Param
+		return f, pe
 	}
-	return f, ""
+	return f, nil
+}
+
+// badParamKey is the catalog key of the sentence the bad-search page says
+// for pe: it speaks of what the person chose or typed, never of the
+// parameter's name, and a free-text box is never "not one we know".
+func badParamKey(pe *search.ParamError) string {
+	if pe.Problem == search.Repeated {
+		// Only a hand-made address gives a parameter twice.
+		return "error.bad_param.text"
+	}
+	switch pe.Param {
+	case search.ParamTopic:
+		return "error.bad_param.topic"
+	case search.ParamKind:
+		return "error.bad_param.kind"
+	case search.ParamLawEnforcement:
+		return "error.bad_param.law_enforcement"
+	case search.ParamQuery:
+		return "error.bad_param.q"
+	}
+	return "error.bad_param.text"
+}
+
+// badParamKeys are every key badParamKey returns.
+func badParamKeys() []string {
+	return []string{"error.bad_param.text", "error.bad_param.topic", "error.bad_param.kind", "error.bad_param.law_enforcement", "error.bad_param.q"}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/haven-project/haven/internal/i18n"
+	"github.com/haven-project/haven/internal/search"
 )
 
 //go:embed templates/*.html
@@ -175,8 +176,15 @@ func (p *Pages) notFound(w http.ResponseWriter, r *http.Request, locale string) 
 	p.errorPage(w, r, locale, http.StatusNotFound, errorView{Kind: errNotFound})
 }
 
-func (p *Pages) badParam(w http.ResponseWriter, r *http.Request, locale, param string) {
-	p.errorPage(w, r, locale, http.StatusBadRequest, errorView{Kind: errBadParam, Param: param})
+// badParam answers 400 with a page that says, in the person's words, which
+// of their choices could not be read.
+func (p *Pages) badParam(w http.ResponseWriter, r *http.Request, locale string, pe *search.ParamError) {
+	msg, err := label(p.cat.Localizer(locale), badParamKey(pe))
+	if err != nil {
+		p.fail(w, r, locale, err)
+		return
+	}
+	p.errorPage(w, r, locale, http.StatusBadRequest, errorView{Kind: errBadParam, Message: msg})
 }
 
 // fail logs err and answers 500 with a page that says nothing about it.

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	pathpkg "path"
 	"strings"
 	"sync"
 	"time"
@@ -187,6 +188,8 @@ func (p *Pages) Register(mux *route.Mux) {
 		mux.Handle("POST /"+loc+"/report", withLocale(loc, p.reportPost), formPolicy)
 		mux.Handle("POST /"+loc+"/report/status", withLocale(loc, p.statusPost), tipPolicy)
 	}
+	// "/EN/services/" is sent to "/en/services", under that page's policy.
+	mux.Canonical(p.canonicalPath)
 	mux.HandleFunc("GET /{$}", p.root, route.Policy{})
 	mux.HandleFunc("GET /{lang}", p.bareLocale, route.Policy{})
 	mux.HandleFunc("GET /assets/{file}", p.asset, route.Policy{})
@@ -237,6 +240,39 @@ func (p *Pages) toDefaultLocale(w http.ResponseWriter, r *http.Request) {
 		target += "?" + r.URL.RawQuery
 	}
 	http.Redirect(w, r, target, http.StatusMovedPermanently)
+}
+
+// canonicalPath is a page's address as its links write it, for a path
+// written otherwise: the language tag in its own letter case ("/EN/" is
+// "/en/", "/pt-br/safety" is "/pt-BR/safety") and no slash after the page
+// ("/en/services/" is "/en/services", "/services/" "/en/services"). It is
+// "" for a path it leaves as it is: one already so written, one the mux
+// cleans itself ("/en//services"), and the API's, which answer for
+// themselves. The mux sends a path on only when a page is there.
+func (p *Pages) canonicalPath(path string) string {
+	if path == "/api" || strings.HasPrefix(path, "/api/") {
+		return ""
+	}
+	trimmed := strings.TrimSuffix(path, "/")
+	if len(trimmed) < 2 || pathpkg.Clean(trimmed) != trimmed {
+		return ""
+	}
+	first, rest, _ := strings.Cut(trimmed[1:], "/")
+	loc := p.cat.Fold(first)
+	if loc == "" {
+		if trimmed == path {
+			return ""
+		}
+		return localePath(p.defaultLocale(), trimmed)
+	}
+	canon := localePath(loc, "/"+rest)
+	if rest == "" {
+		canon = localePath(loc, "/")
+	}
+	if canon == path {
+		return ""
+	}
+	return canon
 }
 
 // bareLocale redirects "/es" to "/es/"; any other one-part path is not

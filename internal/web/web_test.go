@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/haven-project/haven/internal/directory"
+	"github.com/haven-project/haven/internal/route"
 	"github.com/haven-project/haven/internal/search"
 	"github.com/haven-project/haven/internal/store"
 )
@@ -305,29 +307,58 @@ func TestFilters(t *testing.T) {
 	}
 }
 
+// TestBadParams: a search Haven cannot read is answered 400 with a page
+// that speaks of what the person chose or typed, in their language, and
+// never names a parameter of the address.
 func TestBadParams(t *testing.T) {
 	f := newFixture(t, nil)
-	for _, tt := range []struct{ query, param string }{
-		{"topic=nope", "topic"},
-		{"kind=police", "kind"},
-		{"law_enforcement=maybe", "law_enforcement"},
-		{"q=" + strings.Repeat("a", search.MaxQueryRunes+1), "q"},
-		{"q=%00", "q"},
-		{"topic=general&topic=research", "topic"},
-	} {
-		res, body := f.get(t, "/en/services?"+tt.query)
-		if res.StatusCode != http.StatusBadRequest {
-			t.Errorf("%s: status %d, want 400", tt.query, res.StatusCode)
-			continue
-		}
-		doc, err := html.Parse(bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := text(doc); !strings.Contains(got, "“"+tt.param+"”") {
-			t.Errorf("%s: the 400 page does not name %q: %s", tt.query, tt.param, got)
+	cat := f.pages.cat
+	cases := []struct{ query, param, key, english string }{
+		{"topic=nope", "topic", "error.bad_param.topic", "We do not know that topic."},
+		{"kind=police", "kind", "error.bad_param.kind", "We do not know that kind of service."},
+		{"law_enforcement=maybe", "law_enforcement", "error.bad_param.law_enforcement", "We could not read your choice about law enforcement."},
+		{"q=" + strings.Repeat("a", search.MaxQueryRunes+1), "q", "error.bad_param.q", "That search is too long or has characters we cannot read."},
+		{"q=%00", "q", "error.bad_param.q", "That search is too long or has characters we cannot read."},
+		{"topic=general&topic=research", "topic", "error.bad_param.text", "We could not read this search."},
+	}
+	for _, loc := range cat.Locales() {
+		for _, tt := range cases {
+			target := "/" + loc + "/services?" + tt.query
+			doc := f.page(t, target, http.StatusBadRequest)
+			main := elements(doc, "main")[0]
+			msg, _ := cat.Message(loc, tt.key)
+			want := msg.Text()
+			var said bool
+			for _, p := range elements(main, "p") {
+				if text(p) == want {
+					said = true
+				}
+			}
+			if !said {
+				t.Errorf("%s: the 400 page does not say %q: %s", target, want, text(main))
+			}
+			if loc == "en" && !strings.Contains(text(main), tt.english) {
+				t.Errorf("%s: the 400 page does not say %q: %s", target, tt.english, text(main))
+			}
+			if got := text(main); namesParam(got, tt.param) {
+				t.Errorf("%s: the 400 page names the parameter %q: %s", target, tt.param, got)
+			}
+			if tt.param == "q" && strings.Contains(text(main), "not one we know") {
+				t.Errorf("%s: a free-text box is never %q", target, "not one we know")
+			}
 		}
 	}
+}
+
+// namesParam reports whether a page's text quotes a parameter's name, in
+// any of the catalogs' quotation marks, or holds a placeholder.
+func namesParam(text, param string) bool {
+	for _, q := range [][2]string{{"“", "”"}, {"«", "»"}, {"« ", " »"}, {`"`, `"`}, {"„", "“"}} {
+		if strings.Contains(text, q[0]+param+q[1]) {
+			return true
+		}
+	}
+	return strings.Contains(text, "{{")
 }
 
 func TestNotFound(t *testing.T) {
@@ -545,5 +576,146 @@ func TestPageSizes(t *testing.T) {
 	for _, target := range []string{"/", "/en/services", "/en/services?law_enforcement=false", "/en/services/nhth", "/en/services/eeoc", "/en/organizations/polaris", f.pages.StylesheetPath()} {
 		res, body := f.get(t, target, "Accept-Encoding", "gzip")
 		t.Logf("%-40s %6d bytes, %5s bytes gzip", target, len(body), res.Header.Get("Content-Length"))
+	}
+}
+
+// TestCanonicalRedirects: a page's address with a slash at the end, or
+// with its language tag in other letters, is sent on (301, query kept) to
+// the address the page's links use, under that page's policy: a
+// tipster's page stays unlogged and uncached. The API's paths and paths
+// where no page is are not sent anywhere.
+func TestCanonicalRedirects(t *testing.T) {
+	f := newTipFixture(t, 0)
+	serve := func(method, target string) (*httptest.ResponseRecorder, *route.Info) {
+		r := httptest.NewRequest(method, target, nil)
+		info := &route.Info{}
+		r = r.WithContext(route.WithInfo(r.Context(), info))
+		w := httptest.NewRecorder()
+		f.mux.ServeHTTP(w, r)
+		return w, info
+	}
+	tip, plan := route.Policy{Unlogged: true, NoStore: true}, route.Policy{NoStore: true}
+	for _, tt := range []struct {
+		target, location string
+		policy           route.Policy
+	}{
+		{"/en/services/", "/en/services", route.Policy{}},
+		{"/en/services/?topic=general&kind=", "/en/services?topic=general&kind=", route.Policy{}},
+		{"/en/services/nhth/", "/en/services/nhth", route.Policy{}},
+		{"/EN/", "/en/", route.Policy{}},
+		{"/EN", "/en/", route.Policy{}},
+		{"/Es/services", "/es/services", route.Policy{}},
+		{"/ES/services/?q=l%C3%ADnea", "/es/services?q=l%C3%ADnea", route.Policy{}},
+		{"/zh-hans/organizations/polaris/", "/zh-Hans/organizations/polaris", route.Policy{}},
+		{"/PT-br/safety", "/pt-BR/safety", route.Policy{}},
+		{"/en/help/plan/?danger=yes", "/en/help/plan?danger=yes", plan},
+		{"/services/", "/en/services", route.Policy{}},
+		{"/Ar/report", "/ar/report", tip},
+		{"/en/report/", "/en/report", tip},
+		{"/KM/report/status/", "/km/report/status", tip},
+	} {
+		w, info := serve(http.MethodGet, tt.target)
+		if w.Code != http.StatusMovedPermanently || w.Header().Get("Location") != tt.location {
+			t.Errorf("GET %s: %d, Location %q; want 301 to %q", tt.target, w.Code, w.Header().Get("Location"), tt.location)
+			continue
+		}
+		if info.Unlogged != tt.policy.Unlogged || (w.Header().Get("Cache-Control") == "no-store") != tt.policy.NoStore {
+			t.Errorf("GET %s: unlogged %v, Cache-Control %q; want the policy of %s, %+v", tt.target, info.Unlogged, w.Header().Get("Cache-Control"), tt.location, tt.policy)
+		}
+		// Where it leads is the page, with the quick exit.
+		doc := f.page(t, tt.location, http.StatusOK)
+		var exit bool
+		for _, a := range elements(doc, "a") {
+			if h, _ := attr(a, "href"); hasClass(a, "exit") && h == f.pack.Meta.QuickExitURL {
+				exit = true
+			}
+		}
+		if !exit {
+			t.Errorf("%s: no quick exit", tt.location)
+		}
+	}
+	// ("/en/services/no-such/" is sent on: only the service's page knows
+	// that there is none, and answers 404.)
+	for _, target := range []string{"/api/v1/services/", "/API/v1/services/", "/en/no-such-page/", "/EN/no-such-page", "/assets/haven.css/", "/Xx/services"} {
+		if w, _ := serve(http.MethodGet, target); w.Code != http.StatusNotFound {
+			t.Errorf("GET %s: %d, Location %q; want 404", target, w.Code, w.Header().Get("Location"))
+		}
+	}
+	if w, _ := serve(http.MethodPost, "/EN/report"); w.Code == http.StatusMovedPermanently {
+		t.Errorf("POST /EN/report was redirected: a form's body is not sent on")
+	}
+}
+
+// TestContactOwnHours: a contact's hours are its own when its record
+// gives them, else its service's. A contact with known hours of its own
+// shows them and whether it is open now on its service's page, and the
+// cached page follows its state; a contact whose record says its hours
+// are unknown (the Hotline's text line: the source gives 24/7 for calls
+// only) keeps saying so, as triage and the API do.
+func TestContactOwnHours(t *testing.T) {
+	now := at(t, "America/New_York", 2026, time.November, 24, 21, 0) // a Tuesday
+	f := newFixture(t, func() time.Time { return now })
+	d := f.pack.Directory
+	d.Services = append([]directory.Service(nil), d.Services...)
+	for i := range d.Services {
+		s := &d.Services[i]
+		s.Contacts = append([]directory.Contact(nil), s.Contacts...)
+		switch s.Slug {
+		case "eeoc":
+			s.Contacts[0].Hours = &directory.Hours{Kind: directory.HoursWeekly, TimeZone: "America/New_York",
+				Windows: []directory.Window{{Days: []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, Opens: "22:00", Closes: "23:30"}}}
+		case "emergency-911":
+			s.Contacts[0].Hours = &directory.Hours{Kind: directory.HoursAlways, Display: "Around the clock"}
+		}
+	}
+	if _, err := f.db.LoadDirectory(context.Background(), store.PackInfo{ID: "us", Hash: "own hours"}, &d); err != nil {
+		t.Fatal(err)
+	}
+	f.pages.mu.Lock()
+	f.pages.checked = time.Time{} // skip the once-a-second wait
+	f.pages.mu.Unlock()
+
+	// notes returns the text of the notes under the contact linked href,
+	// and of the page's hours section.
+	notes := func(target, href string) (contact, hours string) {
+		t.Helper()
+		doc := f.page(t, target, http.StatusOK)
+		for _, li := range elements(doc, "li") {
+			if a := elements(li, "a"); li.Parent != nil && hasClass(li.Parent, "contacts") && len(a) > 0 {
+				if h, _ := attr(a[0], "href"); h == href {
+					for _, ul := range elements(li, "ul") {
+						contact = text(ul)
+					}
+				}
+			}
+		}
+		for _, s := range elements(doc, "section") {
+			if l, _ := attr(s, "aria-labelledby"); l == "hours-title" {
+				hours = text(s)
+			}
+		}
+		return contact, hours
+	}
+	eeocHours := "Hours for this contact: Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday: 10:00 p.m. to 11:30 p.m.; Time zone: America/New_York"
+	contact, hours := notes("/en/services/eeoc", "tel:+18006694000")
+	if contact != "Closed now "+eeocHours || !strings.Contains(hours, "Closed now") {
+		t.Errorf("eeoc at 21:00: contact says %q, the service %q", contact, hours)
+	}
+	now = now.Add(2 * time.Hour) // the service still closed, the contact open
+	contact, hours = notes("/en/services/eeoc", "tel:+18006694000")
+	if contact != "Open now "+eeocHours || !strings.Contains(hours, "Closed now") {
+		t.Errorf("eeoc at 23:00: contact says %q, the service %q", contact, hours)
+	}
+	contact, hours = notes("/en/services/emergency-911", "tel:911")
+	if contact != "Open now Hours for this contact: Around the clock" || !strings.Contains(hours, "Hours not stated in our source.") {
+		t.Errorf("911: contact says %q, the service %q", contact, hours)
+	}
+	// The Hotline: calls have the service's 24/7, the text line its own
+	// "unknown".
+	if contact, _ := notes("/en/services/nhth", "tel:+18883737888"); contact != "" {
+		t.Errorf("the Hotline's call line has notes %q; its hours are the service's", contact)
+	}
+	if contact, _ := notes("/en/services/nhth", "sms:233733?body=BEFREE"); !strings.Contains(contact, "Hours for this contact are not stated in our source.") || strings.Contains(contact, "Open now") {
+		t.Errorf("the Hotline's text line: %q", contact)
 	}
 }
