@@ -171,6 +171,26 @@ for (const lang of ['en', 'ar']) {
   });
 }
 
+// A person who would rather avoid police and immigration: those steps are
+// set apart, after every other, and out of the first view of a phone.
+for (const lang of ['en', 'es', 'ar', 'km']) {
+  test(`${lang}: no police: police and immigration steps apart, below the first view at 360x640`, async () => {
+    const { context } = await newContext(browser, server);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/${lang}/help/plan?labor=yes&ffc=yes&no_police=yes`);
+    const got = await page.evaluate(() => {
+      const apart = document.querySelector('section.apart');
+      const main = [...document.querySelectorAll('section[aria-labelledby="steps-title"] li.plan-step')].map((li) => li.dataset.service);
+      const set = apart ? [...apart.querySelectorAll('li.plan-step')].map((li) => li.dataset.service) : [];
+      return { top: apart ? apart.getBoundingClientRect().top : -1, main, set, scrollY: window.scrollY };
+    });
+    assert.ok(got.set.includes('dhs-hsi-tip-line') && got.set.includes('fbi-tips'), `set apart: ${got.set}`);
+    assert.ok(!got.main.includes('dhs-hsi-tip-line') && !got.main.includes('fbi-tips'), `main steps: ${got.main}`);
+    assert.ok(got.top >= 640, `the set-apart section starts at ${got.top}px, inside the first 640px`);
+    await context.close();
+  });
+}
+
 test('quick exit without JavaScript: the link still leads to the exit site', async () => {
   const { context, rec } = await newContext(browser, server, { javaScriptEnabled: false });
   const page = await havenAfterNeutral(context, '/en/report');

@@ -123,7 +123,12 @@ func printPlan(w io.Writer, p triage.Plan) {
 		return
 	}
 	fmt.Fprintln(w, "\nWhat to do, in this order:")
+	apart := false
 	for i, st := range p.Steps {
+		if st.SetApart && !apart {
+			apart = true
+			fmt.Fprintf(w, "\n%s\n%s\n", setApartTitle, setApartWhy)
+		}
 		fmt.Fprintf(w, "\n%d. %s\n", i+1, stepAction(st))
 		fmt.Fprintf(w, "   %s\n", st.Name)
 		fmt.Fprintf(w, "   %s; %s\n", stepMarks(st), openWords(st.OpenNow))
@@ -132,6 +137,12 @@ func printPlan(w io.Writer, p triage.Plan) {
 		}
 	}
 }
+
+// The heading of the steps a plan sets apart, as the web page says it.
+const (
+	setApartTitle = "Only if you decide to contact police or immigration:"
+	setApartWhy   = "You said you would rather not. These services are police or immigration; they are listed because some situations need them. Whether to contact them is your choice."
+)
 
 // stepAction says what to do: "Call 1-888-373-7888", "Text BEFREE to 233733".
 func stepAction(st triage.Step) string {

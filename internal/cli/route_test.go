@@ -127,3 +127,20 @@ func TestRoutePackWithoutRules(t *testing.T) {
 		t.Errorf("pack without routing.yaml: %+v", r)
 	}
 }
+
+// A plan for someone who avoids police sets their steps apart, under one
+// heading, after every other step; without no-police there is none.
+func TestRouteSetsPoliceApart(t *testing.T) {
+	r := run(t, nil, "route", "--no-police", "--labor", "--ffc", "yes")
+	if r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	head := strings.Index(r.stdout, setApartTitle)
+	ice, nhth := strings.Index(r.stdout, "Call 1-866-DHS-2-ICE"), strings.Index(r.stdout, "Call 1-888-373-7888")
+	if head < 0 || strings.Count(r.stdout, setApartTitle) != 1 || ice < head || nhth > head {
+		t.Errorf("heading at %d, ICE at %d, the Hotline at %d:\n%s", head, ice, nhth, r.stdout)
+	}
+	if r := run(t, nil, "route", "--labor", "--ffc", "yes"); strings.Contains(r.stdout, setApartTitle) {
+		t.Errorf("a plan without no-police sets steps apart:\n%s", r.stdout)
+	}
+}

@@ -92,6 +92,9 @@ func (e *Engine) Plan(s Situation, now time.Time) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
+	for _, c := range cands {
+		c.SetApart = s.NoPolice && !c.urgent && c.level == directory.Enforcing
+	}
 	order(cands, s)
 	for _, c := range cands {
 		p.Steps = append(p.Steps, c.Step)
@@ -207,7 +210,8 @@ func (c *candidate) addReason(r string) {
 
 func isOpen(c *candidate) bool { return c.OpenNow != nil && *c.OpenNow }
 
-// less orders steps: urgent first; for a person avoiding police, services
+// less orders steps: steps set apart (police and immigration, for a
+// person who avoids them) after every other; then urgent first; for a person avoiding police, services
 // a source says are neither law enforcement nor immigration, then those no
 // source speaks of, then law enforcement and immigration;
 // then services by the best rank of their steps, an open service first
@@ -215,6 +219,9 @@ func isOpen(c *candidate) bool { return c.OpenNow != nil && *c.OpenNow }
 // service, the channel the person prefers, then rank, then open now; last,
 // the order the rules gave.
 func less(a, b *candidate, s Situation) bool {
+	if a.SetApart != b.SetApart {
+		return b.SetApart
+	}
 	if a.urgent != b.urgent {
 		return a.urgent
 	}

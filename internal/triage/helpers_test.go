@@ -263,6 +263,17 @@ func (u usPack) invariants(s triage.Situation, at time.Time, p triage.Plan) []st
 			}
 		}
 	}
+	// Set apart: exactly the police and immigration steps of a person
+	// who avoids them, but 911 in danger; and after every other step.
+	for i, st := range p.Steps {
+		urgent911 := s.Danger && i == 0 && st.Service == s911
+		if want := s.NoPolice && level(st) == 2 && !urgent911; st.SetApart != want {
+			fail("step %d: %s set_apart %v, want %v (no_police %v, level %d)", i, st.Service, st.SetApart, want, s.NoPolice, level(st))
+		}
+		if i > 0 && p.Steps[i-1].SetApart && !st.SetApart {
+			fail("step %d: %s is not set apart but comes after %s, which is", i, st.Service, p.Steps[i-1].Service)
+		}
+	}
 	// Role learn: no emergency steps unless someone is in danger; the
 	// Hotline's "learn more" and the organizations.
 	if s.Role == triage.RoleLearn {

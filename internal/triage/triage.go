@@ -127,4 +127,10 @@ type Step struct {
 	ImmigrationAuthority *bool    `json:"immigration_authority"`
 	OpenNow              *bool    `json:"open_now"`
 	Reasons              []string `json:"reasons"`
+	// SetApart is true for a step that is law enforcement or an
+	// immigration authority in a plan for someone who would rather avoid
+	// them, unless it is urgent (911 in danger): such steps come after
+	// every other step, and a page shows them apart, under their own
+	// heading, as the person's choice.
+	SetApart bool `json:"set_apart"`
 }

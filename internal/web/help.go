@@ -245,6 +245,7 @@ type helpView struct {
 
 type planStepView struct {
 	marks
+	N       int // the step's number in the whole plan, from 1
 	Service string
 	Name    string
 	Channel string
@@ -262,7 +263,12 @@ type planView struct {
 	AssessmentText string
 	Explanation    string
 	Steps          []planStepView
-	ChangeHref     string
+	// Apart are the steps the plan sets apart (police and immigration,
+	// for a person who avoids them), shown after Steps under their own
+	// heading; ApartStart is the number of the first of them.
+	Apart      []planStepView
+	ApartStart int
+	ChangeHref string
 }
 
 // helpPage answers GET /help: one page of questions.
@@ -415,8 +421,14 @@ func (p *Pages) planView(r *http.Request, loc string, s triage.Situation) (planV
 				sv.Hours = p.tr(loc, key+".hours.display", hours.Display)
 			}
 		}
-		v.Steps = append(v.Steps, sv)
+		sv.N = len(v.Steps) + len(v.Apart) + 1
+		if st.SetApart {
+			v.Apart = append(v.Apart, sv)
+		} else {
+			v.Steps = append(v.Steps, sv)
+		}
 	}
+	v.ApartStart = len(v.Steps) + 1
 	return v, nil
 }
 

@@ -413,3 +413,49 @@ func TestHelpPageSizes(t *testing.T) {
 		}
 	}
 }
+
+// A person who would rather avoid police and immigration sees those steps
+// apart: after every other step, in their own section under a heading
+// that says they are the person's choice; without no_police there is no
+// such section, and no step of the main list is police or immigration.
+func TestPlanSetsPoliceApart(t *testing.T) {
+	f := newFixture(t, fixedClock(time.Date(2026, time.December, 1, 15, 0, 0, 0, time.UTC)))
+	for _, loc := range []string{"en", "es", "ar"} {
+		doc := checkHelpPage(t, f, "/"+loc+"/help/plan?labor=yes&ffc=yes&no_police=yes")
+		var main, apart []string
+		var heading string
+		for _, sec := range elements(doc, "section") {
+			label, _ := attr(sec, "aria-labelledby")
+			for _, li := range elements(sec, "li") {
+				if svc, ok := attr(li, "data-service"); ok {
+					switch label {
+					case "steps-title":
+						main = append(main, svc)
+					case "apart-title":
+						apart = append(apart, svc)
+					}
+				}
+			}
+			if label == "apart-title" {
+				for _, h := range elements(sec, "h2") {
+					heading = text(h)
+				}
+			}
+		}
+		if len(main) == 0 || slices.Contains(main, "dhs-hsi-tip-line") || slices.Contains(main, "fbi-tips") {
+			t.Errorf("%s: main steps %v hold police or immigration", loc, main)
+		}
+		if !slices.Contains(apart, "dhs-hsi-tip-line") || !slices.Contains(apart, "fbi-tips") || slices.Contains(apart, "nhth") {
+			t.Errorf("%s: steps set apart %v, want the HSI Tip Line and the FBI only", loc, apart)
+		}
+		if want := f.pages.msg(f.pages.cat.Localizer(loc), "plan.apart.title"); heading != want || want == "" {
+			t.Errorf("%s: heading %q, want %q", loc, heading, want)
+		}
+	}
+	doc := checkHelpPage(t, f, "/en/help/plan?labor=yes&ffc=yes")
+	for _, sec := range elements(doc, "section") {
+		if label, _ := attr(sec, "aria-labelledby"); label == "apart-title" {
+			t.Error("a plan without no_police sets steps apart")
+		}
+	}
+}
