@@ -171,6 +171,24 @@ for (const lang of ['en', 'ar']) {
   });
 }
 
+// The home page's first view on a phone says that 911 can bring the police
+// and whether the Hotline is police or immigration, in every language.
+test('home, first view at 360x640, every language: 911 is police, the Hotline is not', async () => {
+  const { context } = await newContext(browser, server);
+  const page = await context.newPage();
+  const late = [];
+  for (const lang of ['en', 'es', 'zh-Hans', 'vi', 'tl', 'ko', 'ru', 'ar', 'ht', 'fr', 'pt-BR', 'km']) {
+    await page.goto(`${server.url}/${lang}/`);
+    const got = await page.evaluate(() => {
+      const bottom = (sel) => { const el = document.querySelector(sel); return el ? el.getBoundingClientRect().bottom : Infinity; };
+      return { police: bottom('.emergency .emergency-police'), statement: bottom('.hotline .statement') };
+    });
+    if (got.police > 640 || got.statement > 640) late.push(`${lang}: ${JSON.stringify(got)}`);
+  }
+  assert.deepEqual(late, [], 'below the first view');
+  await context.close();
+});
+
 // A person who would rather avoid police and immigration: those steps are
 // set apart, after every other, and out of the first view of a phone.
 for (const lang of ['en', 'es', 'ar', 'km']) {

@@ -25,6 +25,9 @@ type contactView struct {
 	Keywords      []string // text: every keyword the source gives
 	International bool
 	Purpose       string
+	// Police: the service is law enforcement, so a call can bring the
+	// police; the emergency block says so.
+	Police bool
 	// HoursUnknown: the source states no hours for this contact, though it
 	// states them for the service.
 	HoursUnknown bool
@@ -115,6 +118,7 @@ func (p *Pages) contact(svc *directory.Service, c directory.Contact) (contactVie
 		International: c.Scope == directory.ScopeInternational,
 		Purpose:       c.Purpose,
 		Keywords:      c.Keywords,
+		Police:        svc.LawEnforcement != nil && *svc.LawEnforcement,
 	}
 	if h, own := contactHours(svc, c); own {
 		v.HoursUnknown = h.Kind == directory.HoursUnknown && svc.Hours.Kind != directory.HoursUnknown

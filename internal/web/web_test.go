@@ -719,3 +719,40 @@ func TestContactOwnHours(t *testing.T) {
 		t.Errorf("the Hotline's text line: %q", contact)
 	}
 }
+
+// The home page says, in the 911 block, that a 911 call can bring the
+// police (the pack marks 911 as law enforcement), and puts the Hotline's
+// police-and-immigration statement before its call buttons, so that both
+// are in a phone's first view; in every language.
+func TestHomeSaysWhoIsPolice(t *testing.T) {
+	f := newFixture(t, nil)
+	for _, loc := range f.pages.cat.Locales() {
+		doc := f.page(t, "/"+loc+"/", http.StatusOK)
+		want := f.pages.msg(f.pages.cat.Localizer(loc), "home.emergency.police", "Number", "911")
+		var police bool
+		for _, sec := range elements(doc, "section") {
+			if hasClass(sec, "emergency") {
+				for _, p := range elements(sec, "p") {
+					police = police || (hasClass(p, "emergency-police") && text(p) == want)
+				}
+			}
+			if label, _ := attr(sec, "aria-labelledby"); label == "hotline-title" {
+				statement, call := -1, -1
+				for i, n := range elements(sec, "") {
+					if statement < 0 && hasClass(n, "statement") {
+						statement = i
+					}
+					if call < 0 && hasClass(n, "btn-call") {
+						call = i
+					}
+				}
+				if statement < 0 || call < 0 || statement > call {
+					t.Errorf("%s: the Hotline's statement (%d) does not come before its call button (%d)", loc, statement, call)
+				}
+			}
+		}
+		if !police {
+			t.Errorf("%s: the 911 block does not say %q", loc, want)
+		}
+	}
+}
