@@ -459,3 +459,20 @@ func TestPlanSetsPoliceApart(t *testing.T) {
 		}
 	}
 }
+
+// The plan page says that the answers are in its address, in every
+// language: it is reached by a GET, so the browser's history keeps them.
+func TestPlanSaysAnswersAreInTheAddress(t *testing.T) {
+	f := newFixture(t, nil)
+	for _, loc := range f.pages.cat.Locales() {
+		doc := checkHelpPage(t, f, "/"+loc+"/help/plan?labor=yes")
+		want := f.pages.msg(f.pages.cat.Localizer(loc), "plan.address_note")
+		found := false
+		for _, p := range elements(doc, "p") {
+			found = found || (hasClass(p, "address-note") && text(p) == want)
+		}
+		if !found || want == "" {
+			t.Errorf("%s: the plan does not say %q", loc, want)
+		}
+	}
+}

@@ -301,6 +301,10 @@ func (f *reportReply) redeemFailed(sub intake.Submission, err error) {
 	case errors.As(err, &tooNew):
 		secs := int(math.Ceil(tooNew.Wait.Seconds()))
 		f.again(http.StatusBadRequest, sub, false, formError{Field: "what_happened", Text: f.p.msgN(f.l, "report.error.wait", secs)})
+	case errors.Is(err, abuse.ErrTokenUsed):
+		// The same form sent twice (a double tap, a reload): the report
+		// went once; say so rather than "open for a long time".
+		f.again(http.StatusBadRequest, sub, true, formError{Field: "what_happened", Text: f.msg("report.error.already_sent")})
 	case errors.Is(err, abuse.ErrTokenStore):
 		// The server's failure: counted, never logged on its own (a tip
 		// route), and the token is not used up.

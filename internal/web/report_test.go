@@ -497,3 +497,22 @@ func TestReceiptPageLinked(t *testing.T) {
 		}
 	}
 }
+
+// The same form sent twice (a double tap, a reload) says it was already
+// sent, keeps the text, and stores one tip.
+func TestReportFormSentTwice(t *testing.T) {
+	f := newTipFixture(t, 0)
+	tok := f.token(t, "en")
+	fields := map[string]string{"token": tok, "what_happened": "Sent twice"}
+	if res, html := f.post(t, "/en/report", fields); res.StatusCode != http.StatusCreated {
+		t.Fatalf("first: %d\n%s", res.StatusCode, html)
+	}
+	res, html := f.post(t, "/en/report", fields)
+	want := f.pages.msg(f.pages.cat.Localizer("en"), "report.error.already_sent")
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(html, want) || !strings.Contains(html, "Sent twice") {
+		t.Errorf("second: %d, want 400 with %q and the text kept\n%s", res.StatusCode, want, html)
+	}
+	if n, _ := countTips(t, f); n != 1 {
+		t.Errorf("%d tips stored, want 1", n)
+	}
+}
