@@ -171,6 +171,23 @@ for (const lang of ['en', 'ar']) {
   });
 }
 
+// A long paste into "What happened?" is kept whole, and the counter says it
+// is over the limit (the server then refuses it with the text kept).
+test('report form: a paste of 25,000 characters is not cut, and the counter says so', async () => {
+  const { context } = await newContext(browser, server);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/en/report`);
+  await page.focus('#what_happened');
+  await page.keyboard.insertText('x'.repeat(25000));
+  const got = await page.evaluate(() => ({
+    length: document.getElementById('what_happened').value.length,
+    count: document.getElementById('what-count').textContent,
+    over: document.getElementById('what-count').classList.contains('count-over'),
+  }));
+  assert.deepEqual(got, { length: 25000, count: '25000 / 20000', over: true });
+  await context.close();
+});
+
 // The home page's first view on a phone says that 911 can bring the police
 // and whether the Hotline is police or immigration, in every language.
 test('home, first view at 360x640, every language: 911 is police, the Hotline is not', async () => {

@@ -50,7 +50,8 @@ type reportView struct {
 	Open           bool
 	Token          string
 	PowBits        int
-	PowJS          string // the proof-of-work script, when PowBits > 0
+	FormJS         string // the form's script: the length counter, and the proof of work when PowBits > 0
+	WhatMax        int    // the most characters "What happened?" takes
 	Values         reportValues
 	Choices        []radioGroup
 	Errors         []formError
@@ -82,7 +83,8 @@ func (p *Pages) reportBase(r *http.Request, loc string) (reportView, error) {
 		Recipient: p.tr(loc, "tips.recipient", p.meta.Tips.Recipient),
 		Open:      p.desk.Open(r.Context()),
 		PowBits:   p.guard.PowBits(),
-		PowJS:     p.reportJS.path,
+		FormJS:    p.reportJS.path,
+		WhatMax:   intake.MaxWhatRunes,
 		MaxFiles:  intake.MaxFiles,
 		MaxFileMB: intake.MaxFileBytes >> 20,
 	}

@@ -516,3 +516,30 @@ func TestReportFormSentTwice(t *testing.T) {
 		t.Errorf("%d tips stored, want 1", n)
 	}
 }
+
+// "What happened?" says how much it takes and cuts nothing: the field has
+// no maxlength, and a text over the limit is refused with every character
+// kept, so the visitor can shorten it.
+func TestReportFormWhatLimit(t *testing.T) {
+	f := newTipFixture(t, 0)
+	doc := f.page(t, "/en/report", http.StatusOK)
+	for _, n := range elements(doc, "textarea") {
+		if id, _ := attr(n, "id"); id == "what_happened" {
+			if _, ok := attr(n, "maxlength"); ok {
+				t.Error("the textarea cuts what is pasted into it (maxlength)")
+			}
+		}
+	}
+	limit := f.pages.msg(f.pages.cat.Localizer("en"), "report.what.limit", "Max", intake.MaxWhatRunes)
+	if !strings.Contains(text(doc), limit) {
+		t.Errorf("the form does not say %q", limit)
+	}
+	long := strings.Repeat("ж", intake.MaxWhatRunes+5)
+	res, html := f.post(t, "/en/report", map[string]string{"token": f.token(t, "en"), "what_happened": long})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(html, long) {
+		t.Errorf("a text over the limit: %d, the text kept whole: %v", res.StatusCode, strings.Contains(html, long))
+	}
+	if n, _ := countTips(t, f); n != 0 {
+		t.Errorf("%d tips stored, want 0", n)
+	}
+}

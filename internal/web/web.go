@@ -1,8 +1,8 @@
 // Package web serves Haven's public pages: server-rendered HTML and one
 // stylesheet, with no cookies and no request to any other host. Every page
 // works without JavaScript; two small scripts of Haven's own only improve
-// it (the quick exit's Shift key and history replacement, the report
-// form's proof of work).
+// it (the quick exit's Shift key and history replacement; the report
+// form's length counter and proof of work).
 //
 // Templates and the stylesheet are embedded and parsed once, in New, which
 // fails if a template does not parse or calls a catalog key that does not
@@ -72,8 +72,8 @@ type Pages struct {
 	tmpl    map[string]map[string]tmplSet // locale -> page name -> template
 	css     *asset
 	js      *asset
-	// reportJS solves the report form's proof of work; only the form
-	// loads it.
+	// reportJS counts what the report form's "What happened?" holds and
+	// solves its proof of work; only the form loads it.
 	reportJS *asset
 	sources  map[string]pack.SourceDoc
 	exitURL  string

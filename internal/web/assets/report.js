@@ -1,3 +1,25 @@
+// The report form's scripts. Without JavaScript the form works the same:
+// the server refuses a text that is too long with the text kept, and asks
+// for a longer wait instead of the proof of work.
+//
+// The counter: "What happened?" shows how many characters it holds of the
+// most it takes, so that nothing pasted is cut without a word (the field
+// has no maxlength: the server refuses, keeping the text, instead).
+(function () {
+  "use strict";
+  var field = document.getElementById("what_happened"), count = document.getElementById("what-count");
+  if (!field || !count) return;
+  var max = parseInt(field.getAttribute("data-max"), 10);
+  function update() {
+    var n = Array.from(field.value).length;
+    count.textContent = n + " / " + max;
+    count.className = n > max ? "count count-over" : "count";
+    count.hidden = false;
+  }
+  field.addEventListener("input", update);
+  update();
+})();
+
 // The report form's proof of work. The server asks for a SHA-256 hash of
 // "token:n" with data-pow-bits leading zero bits; this finds n while the
 // visitor writes, and holds the form back until it has. Without
