@@ -253,6 +253,13 @@ func (p *Pages) canonicalPath(path string) string {
 	if path == "/api" || strings.HasPrefix(path, "/api/") {
 		return ""
 	}
+	// Every page request asks, and nearly all are canonical already: a
+	// locale as written, then no trailing slash but the home page's. Say so
+	// before anything below allocates.
+	if first, rest, found := strings.Cut(strings.TrimPrefix(path, "/"), "/"); found && p.cat.Has(first) &&
+		(rest == "" || !strings.HasSuffix(rest, "/")) {
+		return ""
+	}
 	trimmed := strings.TrimSuffix(path, "/")
 	if len(trimmed) < 2 || pathpkg.Clean(trimmed) != trimmed {
 		return ""
