@@ -3,11 +3,13 @@
 GO        ?= go
 # The Go toolchain every build and test uses. Go 1.26.8's standard library
 # has 12 vulnerabilities Haven's code reaches (govulncheck, fixed in
-# 1.26.9-1.26.10); 1.27.3 is the approved newer release. Machines start on
-# their own Go with GOTOOLCHAIN=local, which ignores go.mod, so it is set
-# here and exported: the go command fetches it from the module proxy once
-# per machine (about 76 MB). go.mod's `go` line names the same release, so
-# a build with an older toolchain stops with a clear error instead.
+# 1.26.9-1.26.10); 1.27.3 is the approved newer release. go.mod asks for
+# it with its toolchain line, but machines here start on their own Go with
+# GOTOOLCHAIN=local, which ignores that line, so it is set here and
+# exported: the go command fetches it from the module proxy once per
+# machine (about 76 MB). go.mod's go line stays at 1.26.8, the oldest Go
+# the code builds with, so that plain tools (go vet, an editor) still run
+# on such a machine; haven serve warns when it was built with an older Go.
 GOTOOLCHAIN := go1.27.3
 export GOTOOLCHAIN
 STATICCHECK_VERSION ?= v0.8.2

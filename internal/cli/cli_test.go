@@ -412,3 +412,14 @@ func TestServeRefusesBrokenPack(t *testing.T) {
 		t.Fatalf("bad log format: %+v", r)
 	}
 }
+
+func TestGoTooOld(t *testing.T) {
+	for v, want := range map[string]bool{
+		"go1.26.8": true, "go1.26.10": true, "go1.27.2": true, "go1.27.3": false, "go1.28": false,
+		"devel go1.28-abcdef": false,
+	} {
+		if got := goTooOld(v); got != want {
+			t.Errorf("goTooOld(%q) = %v, want %v", v, got, want)
+		}
+	}
+}

@@ -3,8 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
+	"go/version"
 	"log/slog"
 	"net"
+	"runtime"
 	"time"
 
 	"github.com/haven-project/haven/internal/api"
@@ -16,6 +18,18 @@ import (
 	"github.com/haven-project/haven/internal/triage"
 	"github.com/haven-project/haven/internal/web"
 )
+
+// minSafeGo is the oldest Go release whose standard library has none of
+// the vulnerabilities govulncheck finds on Haven's code paths (see the
+// Makefile's GOTOOLCHAIN).
+const minSafeGo = "go1.27.3"
+
+// goTooOld reports whether the Go release v (runtime.Version) is older
+// than minSafeGo; a development build, whose version is not a release,
+// is not.
+func goTooOld(v string) bool {
+	return version.IsValid(v) && version.Compare(v, minSafeGo) < 0
+}
 
 func runServe(ctx context.Context, env Env, args []string) error {
 	start := time.Now()
@@ -51,6 +65,9 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if v := runtime.Version(); goTooOld(v) {
+		logger.Warn("built with a Go whose standard library has known vulnerabilities: build with `make run` (or GOTOOLCHAIN="+minSafeGo+")", "go", v, "want", minSafeGo)
+	}
 	logger.Info("directory ready", "pack", p.Meta.ID, "loaded", changed,
 		"organizations", len(p.Directory.Organizations), "services", len(p.Directory.Services))
 
