@@ -39,6 +39,16 @@ func runCheck(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "%d problem(s)\n", len(probs))
 		return errSilent
 	}
+	for _, w := range p.Warnings {
+		if *dir != "" {
+			w.File = filepath.Join(*dir, w.File)
+		}
+		w.Msg = "warning: " + w.Msg
+		fmt.Fprintln(env.Stderr, w.String())
+	}
+	if n := len(p.Warnings); n > 0 {
+		fmt.Fprintf(env.Stderr, "%d warning(s): the pack serves; a text not translated yet shows in the pack's language until it is\n", n)
+	}
 	contacts := 0
 	for _, s := range p.Directory.Services {
 		contacts += len(s.Contacts)

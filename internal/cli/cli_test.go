@@ -115,6 +115,59 @@ func TestCheckEmbeddedPack(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "ok: pack us (United States): 19 organizations, 22 services") {
 		t.Fatalf("%+v", r)
 	}
+	if r.stderr != "" {
+		t.Errorf("the embedded pack has warnings:\n%s", r.stderr)
+	}
+}
+
+// A local organization and service added to a copy of the pack, not
+// translated yet: check passes with a warning per locale and text, and
+// serve would start.
+func TestCheckWarnsOfTextsNotTranslatedYet(t *testing.T) {
+	dir := copyPack(t)
+	appendTo(t, filepath.Join(dir, "organizations.yaml"), `
+  - slug: example-shelter-org
+    name: Example Shelter Organization
+    description: A local shelter.
+    source: {document: 000_24d3d33fc683f7cc.txt, lines: [1], verified: "2026-12-01"}
+`)
+	appendTo(t, filepath.Join(dir, "services.yaml"), `
+  - slug: example-shelter
+    organization: example-shelter-org
+    name: Example Shelter
+    description: Beds for the night.
+    kind: organization
+    law_enforcement: false
+    immigration_authority: false
+    topics: [general]
+    hours: {kind: unknown}
+    source: {document: 000_24d3d33fc683f7cc.txt, lines: [1], verified: "2026-12-01"}
+`)
+	r := run(t, nil, "check", "--pack", dir)
+	if r.code != 0 || !strings.Contains(r.stdout, "20 organizations, 23 services") {
+		t.Fatalf("exit %d, want 0: %+v", r.code, r)
+	}
+	want := filepath.Join(dir, "locales", "ar.yaml") + ":"
+	if !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "warning: not translated yet: service.example-shelter.name") {
+		t.Errorf("no warning for ar naming the text:\n%s", r.stderr)
+	}
+	if !strings.Contains(r.stderr, "44 warning(s)") {
+		t.Errorf("want 44 warnings (2 organization and 2 service texts in 11 locales):\n%s", r.stderr)
+	}
+}
+
+func appendTo(t testing.TB, path, text string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(text); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // copyPack writes the embedded U.S. pack to a folder a test can break.

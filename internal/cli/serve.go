@@ -68,6 +68,9 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if v := runtime.Version(); goTooOld(v) {
 		logger.Warn("built with a Go whose standard library has known vulnerabilities: build with `make run` (or GOTOOLCHAIN="+minSafeGo+")", "go", v, "want", minSafeGo)
 	}
+	if n := len(p.Warnings); n > 0 {
+		logger.Warn("pack texts not translated yet are shown in the pack's language; `haven check` lists them", "pack", p.Meta.ID, "warnings", n)
+	}
 	logger.Info("directory ready", "pack", p.Meta.ID, "loaded", changed,
 		"organizations", len(p.Directory.Organizations), "services", len(p.Directory.Services))
 

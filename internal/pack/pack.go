@@ -127,6 +127,12 @@ type Pack struct {
 	Translations map[string]*Translation
 	// Hash is the hex SHA-256 of every file of the pack, names included.
 	Hash string
+	// Warnings are what Load found that does not stop the pack from
+	// serving: a text not translated yet into a locale (shown in the
+	// pack's own language until it is), or a translation made from an
+	// English text that has changed since (not used). `haven check`
+	// prints them.
+	Warnings []Problem
 
 	texts map[string]string // Texts(), for Translated
 
@@ -180,16 +186,22 @@ func Load(fsys fs.FS) (*Pack, error) {
 	l := &loader{fsys: fsys}
 	p := l.load()
 	if len(l.problems) > 0 {
-		sort.SliceStable(l.problems, func(i, j int) bool {
-			a, b := l.problems[i], l.problems[j]
-			if a.File != b.File {
-				return a.File < b.File
-			}
-			return a.Line < b.Line
-		})
+		sortProblems(l.problems)
 		return nil, &Error{Problems: l.problems}
 	}
+	sortProblems(l.warnings)
+	p.Warnings = l.warnings
 	return p, nil
+}
+
+func sortProblems(ps []Problem) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Line < b.Line
+	})
 }
 
 // Problems returns the problems of err if it is a pack *Error.
@@ -204,12 +216,18 @@ func Problems(err error) []Problem {
 type loader struct {
 	fsys     fs.FS
 	problems []Problem
+	warnings []Problem
 	// Root nodes of the parsed files, for line numbers.
 	metaRoot, orgRoot, svcRoot, routingRoot, learnRoot *yaml.Node
 }
 
 func (l *loader) addf(file string, line int, format string, args ...any) {
 	l.problems = append(l.problems, Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+// warnf records what does not stop the pack from loading.
+func (l *loader) warnf(file string, line int, format string, args ...any) {
+	l.warnings = append(l.warnings, Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
 }
 
 // read returns a file's bytes, or nil after recording why it could not.

@@ -247,18 +247,25 @@ func (l *loader) loadTranslations(p *Pack, files map[string][]byte) map[string]*
 		case strings.TrimSpace(tr.ProducedBy) == "":
 			l.addf(name, l.line(root, "produced_by"), "produced_by: say who or what made this translation")
 		}
+		// A text not translated yet, or translated from English that has
+		// changed since, is a warning: the page shows the pack's own text,
+		// marked with its language, until a translator catches up. A
+		// translation that changes a number or keyword is refused.
 		for _, k := range keys {
 			t, ok := tr.Texts[k]
 			if !ok {
-				l.addf(name, l.line(root, "texts"), "missing text %s", k)
+				l.warnf(name, l.line(root, "texts"), "not translated yet: %s (shown in the pack's language until it is)", k)
 				continue
 			}
 			if strings.TrimSpace(t) == "" {
-				l.addf(name, l.line(root, "texts", k), "%s is empty", k)
+				l.warnf(name, l.line(root, "texts", k), "%s is empty (the pack's own text is shown)", k)
+				delete(tr.Texts, k)
 				continue
 			}
 			if got, want := tr.MadeFrom[k], SourceHash(texts[k]); got != want {
-				l.addf(name, l.line(root, "texts", k), "%s: the English text is not the one this was translated from (made_from %q, the English now %q): translate it again and set made_from to the new value", k, got, want)
+				l.warnf(name, l.line(root, "texts", k), "%s: the English text is not the one this was translated from (made_from %q, the English now %q), so the English is shown: translate it again and set made_from to the new value", k, got, want)
+				delete(tr.Texts, k)
+				continue
 			}
 			missing, extra := tokenDiff(protected[k], protectedTokens(t, words))
 			for _, tok := range missing {
@@ -270,7 +277,8 @@ func (l *loader) loadTranslations(p *Pack, files map[string][]byte) map[string]*
 		}
 		for k := range tr.Texts {
 			if _, ok := texts[k]; !ok {
-				l.addf(name, l.line(root, "texts", k), "%s: the pack has no such text", k)
+				l.warnf(name, l.line(root, "texts", k), "%s: the pack has no such text (ignored)", k)
+				delete(tr.Texts, k)
 			}
 		}
 		out[want] = &tr
@@ -284,17 +292,26 @@ func (l *loader) loadTranslations(p *Pack, files map[string][]byte) map[string]*
 // for key is exactly english, so that a record changed since it was
 // translated is shown as written, never in an outdated translation.
 func (p *Pack) Translated(locale, key, english string) string {
+	t, _ := p.Translation(locale, key, english)
+	return t
+}
+
+// Translation is Translated that also says whether the text it returns is
+// a translation (true) or the English, given back because the locale has
+// none made from exactly english (false). A page marks such English with
+// its language.
+func (p *Pack) Translation(locale, key, english string) (string, bool) {
 	tr := p.Translations[locale]
 	if tr == nil {
-		return english
+		return english, false
 	}
 	if p.texts == nil || p.texts[key] != english {
-		return english
+		return english, false
 	}
 	if t, ok := tr.Texts[key]; ok {
-		return t
+		return t, true
 	}
-	return english
+	return english, false
 }
 
 // String names a translation for messages.

@@ -28,10 +28,9 @@ func TestUSTranslationsComplete(t *testing.T) {
 	}
 }
 
-// The loader refuses a translation that changes a number or a keyword,
-// drops a text, or adds one the pack does not have.
+// The loader refuses a translation that changes a number or a keyword, or
+// is named for another locale.
 func TestBrokenTranslations(t *testing.T) {
-	es := func(m fstest.MapFS) string { return string(m["locales/es.yaml"].Data) }
 	cases := []struct {
 		name string
 		edit func(t *testing.T, m fstest.MapFS)
@@ -52,24 +51,6 @@ func TestBrokenTranslations(t *testing.T) {
 		{"translated keyword", func(t *testing.T, m fstest.MapFS) {
 			replaceAll(t, m, "locales/es.yaml", "BEFREE", "LIBRE")
 		}, `keep "BEFREE"`},
-		{"missing text", func(t *testing.T, m fstest.MapFS) {
-			lines := strings.Split(es(m), "\n")
-			var out []string
-			for _, l := range lines {
-				if !strings.Contains(l, `"service.nhth.description"`) {
-					out = append(out, l)
-				}
-			}
-			m["locales/es.yaml"] = &fstest.MapFile{Data: []byte(strings.Join(out, "\n"))}
-		}, "missing text service.nhth.description"},
-		{"unknown text", func(t *testing.T, m fstest.MapFS) {
-			replace(t, m, "locales/es.yaml", "texts:\n", "texts:\n  \"service.nobody.name\": \"Nadie\"\n")
-		}, "service.nobody.name: the pack has no such text"},
-		{"English changed since the translation", func(t *testing.T, m fstest.MapFS) {
-			// The pack's English now says something else; es.yaml still
-			// translates the old words.
-			replace(t, m, "services.yaml", "description: In an emergency, please call 911.", "description: In an emergency, please call 911 at once.")
-		}, "service.emergency-911.description: the English text is not the one this was translated from"},
 		{"locale differs from file name", func(t *testing.T, m fstest.MapFS) {
 			replace(t, m, "locales/es.yaml", "locale: es", "locale: fr")
 		}, `the file is named for "es"`},
@@ -87,6 +68,129 @@ func TestBrokenTranslations(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A text a translation lacks, has left empty, made from English that has
+// changed since, or that the pack no longer has, is a warning, not a
+// refusal: the pack loads, and the page shows the pack's own text.
+func TestTranslationGapsWarn(t *testing.T) {
+	es := func(m fstest.MapFS) string { return string(m["locales/es.yaml"].Data) }
+	cases := []struct {
+		name string
+		edit func(t *testing.T, m fstest.MapFS)
+		want string
+		key  string // a text now shown in English, "" for none
+	}{
+		{"missing text", func(t *testing.T, m fstest.MapFS) {
+			lines := strings.Split(es(m), "\n")
+			var out []string
+			for _, l := range lines {
+				if !strings.Contains(l, `"service.nhth.description"`) {
+					out = append(out, l)
+				}
+			}
+			m["locales/es.yaml"] = &fstest.MapFile{Data: []byte(strings.Join(out, "\n"))}
+		}, "not translated yet: service.nhth.description", "service.nhth.description"},
+		{"empty text", func(t *testing.T, m fstest.MapFS) {
+			replaceLineValue(t, m, "locales/es.yaml", `"service.nhth.name":`, `""`)
+		}, "service.nhth.name is empty", "service.nhth.name"},
+		{"unknown text", func(t *testing.T, m fstest.MapFS) {
+			replace(t, m, "locales/es.yaml", "texts:\n", "texts:\n  \"service.nobody.name\": \"Nadie\"\n")
+		}, "service.nobody.name: the pack has no such text", ""},
+		{"English changed since the translation", func(t *testing.T, m fstest.MapFS) {
+			// The pack's English now says something else; es.yaml still
+			// translates the old words.
+			replace(t, m, "services.yaml", "description: In an emergency, please call 911.", "description: In an emergency, please call 911 at once.")
+		}, "service.emergency-911.description: the English text is not the one this was translated from", "service.emergency-911.description"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := usFiles(t)
+			c.edit(t, m)
+			p, err := pack.Load(m)
+			if err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			found := false
+			for _, w := range p.Warnings {
+				if w.File == "locales/es.yaml" && strings.Contains(w.Msg, c.want) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no warning %q about locales/es.yaml in %v", c.want, p.Warnings)
+			}
+			if c.key == "" {
+				return
+			}
+			en := p.Texts()[c.key]
+			if got, ok := p.Translation("es", c.key, en); ok || got != en {
+				t.Errorf("es %s = %q, %v: want the English %q, not translated", c.key, got, ok, en)
+			}
+			// The other locales keep theirs, unless the English changed.
+			if _, ok := p.Translation("fr", c.key, en); !ok && !strings.HasPrefix(c.name, "English changed") {
+				t.Errorf("fr %s: want its translation still", c.key)
+			}
+		})
+	}
+}
+
+// An NGO adds one local organization and one service to a copy of the
+// pack: it loads, with a warning per text and locale, and no refusal.
+func TestNewRecordWithoutTranslations(t *testing.T) {
+	m := usFiles(t)
+	appendFile(t, m, "organizations.yaml", `
+  - slug: example-shelter-org
+    name: Example Shelter Organization
+    description: A local shelter.
+    source: {document: 000_24d3d33fc683f7cc.txt, lines: [1], verified: "2026-12-01"}
+`)
+	appendFile(t, m, "services.yaml", `
+  - slug: example-shelter
+    organization: example-shelter-org
+    name: Example Shelter
+    description: Beds for the night.
+    kind: organization
+    law_enforcement: false
+    immigration_authority: false
+    topics: [general]
+    hours: {kind: unknown}
+    source: {document: 000_24d3d33fc683f7cc.txt, lines: [1], verified: "2026-12-01"}
+`)
+	p, err := pack.Load(m)
+	if err != nil {
+		t.Fatalf("refused: %v", err)
+	}
+	per := map[string]int{}
+	for _, w := range p.Warnings {
+		if strings.Contains(w.Msg, "example-shelter") {
+			per[w.File]++
+		}
+	}
+	if len(per) != 11 {
+		t.Errorf("warnings in %d locale files, want 11: %v", len(per), per)
+	}
+	if got, ok := p.Translation("ar", "service.example-shelter.name", "Example Shelter"); ok || got != "Example Shelter" {
+		t.Errorf("ar name = %q, %v: want the English, not translated", got, ok)
+	}
+}
+
+func appendFile(t *testing.T, m fstest.MapFS, file, text string) {
+	t.Helper()
+	m[file] = &fstest.MapFile{Data: append(append([]byte(nil), m[file].Data...), text...)}
+}
+
+func replaceLineValue(t *testing.T, m fstest.MapFS, file, prefix, value string) {
+	t.Helper()
+	lines := strings.Split(string(m[file].Data), "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(strings.TrimSpace(l), prefix) {
+			lines[i] = l[:strings.Index(l, prefix)+len(prefix)] + " " + value
+			m[file] = &fstest.MapFile{Data: []byte(strings.Join(lines, "\n"))}
+			return
+		}
+	}
+	t.Fatalf("%s: no line starting %q", file, prefix)
 }
 
 func replaceAll(t *testing.T, m fstest.MapFS, file, old, new string) {

@@ -24,7 +24,7 @@ type contactView struct {
 	Keyword       string   // text: the keyword the link pre-fills
 	Keywords      []string // text: every keyword the source gives
 	International bool
-	Purpose       string
+	Purpose       template.HTML // set by the page, in its language
 	// Police: the service is law enforcement, so a call can bring the
 	// police; the emergency block says so.
 	Police bool
@@ -36,7 +36,7 @@ type contactView struct {
 	// open now ("open", "closed", or "" when the hours cannot say). A
 	// contact without hours of its own has its service's, shown once for
 	// the service.
-	Hours string
+	Hours template.HTML
 	Open  string
 }
 
@@ -116,7 +116,6 @@ func (p *Pages) contact(svc *directory.Service, c directory.Contact) (contactVie
 		Display:       c.Display,
 		DisplayAlt:    c.DisplayAlt,
 		International: c.Scope == directory.ScopeInternational,
-		Purpose:       c.Purpose,
 		Keywords:      c.Keywords,
 		Police:        svc.LawEnforcement != nil && *svc.LawEnforcement,
 	}

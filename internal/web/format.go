@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"strconv"
 	"strings"
 	"time"
@@ -23,25 +24,30 @@ type hoursView struct {
 	Always   bool
 	Weekly   bool
 	Unknown  bool
-	Display  string
+	Display  template.HTML
 	TimeZone string
 	Windows  []windowView
-	Notes    []string
+	Notes    []template.HTML
 }
 
+// sourceView is a record's source as a page cites it: the document's
+// title (its file name only when the pack gives no title), in the pack's
+// language and isolated, so a right-to-left page keeps its order; the line
+// numbers, left to right.
 type sourceView struct {
-	Title     string
-	Document  string
-	Lines     string
+	Title     template.HTML
+	Lines     template.HTML
 	LineCount int
 	Verified  string
 }
 
 func (p *Pages) source(l *i18n.Localizer, s directory.Source) sourceView {
-	v := sourceView{Document: s.Document, Verified: s.Verified, LineCount: len(s.Lines), Title: s.Document}
+	v := sourceView{Verified: s.Verified, LineCount: len(s.Lines)}
+	title := s.Document
 	if d, ok := p.sources[s.Document]; ok && d.Title != "" {
-		v.Title = d.Title
+		title = d.Title
 	}
+	v.Title = p.inPackLanguage(l.Locale(), title)
 	if t, err := time.Parse(time.DateOnly, s.Verified); err == nil {
 		if d, err := date(l, t); err == nil {
 			v.Verified = d
@@ -51,7 +57,7 @@ func (p *Pages) source(l *i18n.Localizer, s directory.Source) sourceView {
 	for i, n := range s.Lines {
 		lines[i] = strconv.Itoa(n)
 	}
-	v.Lines = strings.Join(lines, ", ")
+	v.Lines = ltr(strings.Join(lines, ", "))
 	return v
 }
 
@@ -94,7 +100,7 @@ func clock(l *i18n.Localizer, hhmm string) (string, error) {
 // ("service.nhth") for the translations of its display and notes.
 func (p *Pages) hours(l *i18n.Localizer, key string, h directory.Hours) (hoursView, error) {
 	loc := l.Locale()
-	v := hoursView{Display: p.tr(loc, key+".hours.display", h.Display), TimeZone: h.TimeZone, Notes: p.trList(loc, key+".hours.notes", h.Notes)}
+	v := hoursView{Display: p.trh(loc, key+".hours.display", h.Display), TimeZone: h.TimeZone, Notes: p.trhList(loc, key+".hours.notes", h.Notes)}
 	switch h.Kind {
 	case directory.HoursAlways:
 		v.Always = true
@@ -149,12 +155,52 @@ func openLabel(open *bool) string {
 }
 
 // tr returns a record's text in locale: the pack's translation of key
-// when it was made from exactly english, else english.
+// when it was made from exactly english, else english. It is for the
+// page's title and attributes; a page's body shows trh.
 func (p *Pages) tr(locale, key, english string) string {
 	if p.texts == nil || english == "" {
 		return english
 	}
-	return p.texts.Translated(locale, key, english)
+	t, _ := p.texts.Translation(locale, key, english)
+	return t
+}
+
+// trh is tr for a page's body: a text not translated yet into locale is
+// shown in the pack's language and marked with it (lang="en"), so that a
+// screen reader reads it with the right voice and a browser can offer to
+// translate it.
+func (p *Pages) trh(locale, key, english string) template.HTML {
+	if english == "" {
+		return ""
+	}
+	if p.texts != nil {
+		if t, ok := p.texts.Translation(locale, key, english); ok {
+			return template.HTML(template.HTMLEscapeString(t))
+		}
+	}
+	return p.inPackLanguage(locale, english)
+}
+
+// inPackLanguage marks a text written in the pack's language (its records'
+// language) on a page of another language; it isolates it too, as its
+// direction may differ from the page's.
+func (p *Pages) inPackLanguage(locale, s string) template.HTML {
+	if locale == p.defaultLocale() {
+		return template.HTML(template.HTMLEscapeString(s))
+	}
+	return template.HTML(`<bdi lang="` + template.HTMLEscapeString(p.defaultLocale()) + `">` + template.HTMLEscapeString(s) + "</bdi>")
+}
+
+// trhList is trh for a list of texts keyed prefix.0, prefix.1, ...
+func (p *Pages) trhList(locale, prefix string, items []string) []template.HTML {
+	if len(items) == 0 {
+		return nil
+	}
+	out := make([]template.HTML, len(items))
+	for i, s := range items {
+		out[i] = p.trh(locale, prefix+"."+strconv.Itoa(i), s)
+	}
+	return out
 }
 
 // trList translates a list of texts keyed prefix.0, prefix.1, ...
@@ -169,12 +215,13 @@ func (p *Pages) trList(locale, prefix string, items []string) []string {
 	return out
 }
 
-// trRouting translates a message of the routing rules, found by its text.
-func (p *Pages) trRouting(locale, english string) string {
+// trhRouting translates a message of the routing rules, found by its
+// text, for a page's body (see trh).
+func (p *Pages) trhRouting(locale, english string) template.HTML {
 	if key, ok := p.routing[english]; ok {
-		return p.tr(locale, "routing."+key, english)
+		return p.trh(locale, "routing."+key, english)
 	}
-	return english
+	return p.inPackLanguage(locale, english)
 }
 
 // topicLabel is a topic's label in locale.

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -247,13 +248,13 @@ type planStepView struct {
 	marks
 	N       int // the step's number in the whole plan, from 1
 	Service string
-	Name    string
+	Name    template.HTML
 	Channel string
 	Contact string
 	Action  contactView
-	Open    string // "open", "closed" or "" (hours not stated)
-	Hours   string // the hours as the source writes them, when closed
-	Reasons []string
+	Open    string        // "open", "closed" or "" (hours not stated)
+	Hours   template.HTML // the hours as the source writes them, when closed
+	Reasons []template.HTML
 }
 
 type planView struct {
@@ -261,7 +262,7 @@ type planView struct {
 	Emergency      *contactView
 	Assessment     string
 	AssessmentText string
-	Explanation    string
+	Explanation    template.HTML
 	Steps          []planStepView
 	// Apart are the steps the plan sets apart (police and immigration,
 	// for a person who avoids them), shown after Steps under their own
@@ -380,7 +381,7 @@ func (p *Pages) planView(r *http.Request, loc string, s triage.Situation) (planV
 	if err != nil {
 		return v, fmt.Errorf("web: plan: %w", err)
 	}
-	v.Assessment, v.Explanation = plan.Assessment, p.trRouting(loc, plan.Explanation)
+	v.Assessment, v.Explanation = plan.Assessment, p.trhRouting(loc, plan.Explanation)
 	if v.AssessmentText, err = label(l, "plan.assess."+plan.Assessment); err != nil {
 		return v, err
 	}
@@ -397,11 +398,11 @@ func (p *Pages) planView(r *http.Request, loc string, s triage.Situation) (planV
 	for _, st := range plan.Steps {
 		sv := planStepView{
 			marks:   newMarks(st.LawEnforcement, st.ImmigrationAuthority),
-			Service: st.Service, Name: p.tr(loc, "service."+st.Service+".name", st.Name), Channel: st.Channel, Contact: st.Contact,
+			Service: st.Service, Name: p.trh(loc, "service."+st.Service+".name", st.Name), Channel: st.Channel, Contact: st.Contact,
 			Open: openLabel(st.OpenNow),
 		}
 		for _, reason := range st.Reasons {
-			sv.Reasons = append(sv.Reasons, p.trRouting(loc, reason))
+			sv.Reasons = append(sv.Reasons, p.trhRouting(loc, reason))
 		}
 		if sv.Action, err = p.stepContact(st); err != nil {
 			return v, err
@@ -418,7 +419,7 @@ func (p *Pages) planView(r *http.Request, loc string, s triage.Situation) (planV
 				}
 			}
 			if sv.Open == "closed" {
-				sv.Hours = p.tr(loc, key+".hours.display", hours.Display)
+				sv.Hours = p.trh(loc, key+".hours.display", hours.Display)
 			}
 		}
 		sv.N = len(v.Steps) + len(v.Apart) + 1

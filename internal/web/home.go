@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 
 	"github.com/haven-project/haven/internal/directory"
@@ -12,9 +13,9 @@ import (
 type serviceItem struct {
 	marks
 	Slug    string
-	Name    string
+	Name    template.HTML
 	OrgSlug string
-	OrgName string
+	OrgName template.HTML
 	Topics  []string // labels
 	Main    []contactView
 }
@@ -33,22 +34,22 @@ type hotlineView struct {
 	marks
 	Statement string // what the source says of police and immigration
 	Slug      string
-	Name      string
+	Name      template.HTML
 	Call      *contactView
 	Text      *contactView
-	Hours     string // the source's words, for 24/7 hours; empty otherwise
+	Hours     template.HTML // the source's words, for 24/7 hours; empty otherwise
 }
 
 func (p *Pages) item(locale string, snap *snapshot, svc *directory.Service) (serviceItem, error) {
 	it := serviceItem{
 		marks:   newMarks(svc.LawEnforcement, svc.ImmigrationAuthority),
 		Slug:    svc.Slug,
-		Name:    p.tr(locale, "service."+svc.Slug+".name", svc.Name),
+		Name:    p.trh(locale, "service."+svc.Slug+".name", svc.Name),
 		OrgSlug: svc.Organization,
-		OrgName: svc.Organization,
+		OrgName: p.inPackLanguage(locale, svc.Organization),
 	}
 	if o, ok := snap.orgs[svc.Organization]; ok {
-		it.OrgName = p.tr(locale, "org."+o.Slug+".name", o.Name)
+		it.OrgName = p.trh(locale, "org."+o.Slug+".name", o.Name)
 	}
 	for _, t := range svc.Topics {
 		if tp, ok := p.meta.Topic(t); ok {
@@ -96,14 +97,14 @@ func (p *Pages) homeView(locale string, snap *snapshot) (homeView, error) {
 		h := &hotlineView{
 			marks: newMarks(hotline.LawEnforcement, hotline.ImmigrationAuthority),
 			Slug:  hotline.Slug,
-			Name:  p.tr(locale, "service."+hotline.Slug+".name", hotline.Name),
+			Name:  p.trh(locale, "service."+hotline.Slug+".name", hotline.Name),
 		}
 		var err error
 		if h.Statement, err = label(p.cat.Localizer(locale), h.statementKey("home.hotline")); err != nil {
 			return v, err
 		}
 		if hotline.Hours.Kind == directory.HoursAlways {
-			h.Hours = p.tr(locale, "service."+hotline.Slug+".hours.display", hotline.Hours.Display)
+			h.Hours = p.trh(locale, "service."+hotline.Slug+".hours.display", hotline.Hours.Display)
 		}
 		if calls := hotline.ContactsBy(directory.ChannelCall); len(calls) > 0 {
 			c, err := p.contact(hotline, calls[0])

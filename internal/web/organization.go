@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 
 	"github.com/haven-project/haven/internal/directory"
@@ -19,15 +20,15 @@ type organizationView struct {
 	base
 	// OfficialName is the name as the source writes it, when the page
 	// shows a translation.
-	OfficialName string
+	OfficialName template.HTML
 	Slug         string
-	Name         string
-	AltName      string
-	Description  string
+	Name         template.HTML
+	AltName      template.HTML
+	Description  template.HTML
 	Website      string
 	WebsiteText  string
 	Social       []socialView
-	Notes        []string
+	Notes        []template.HTML
 	Source       sourceView
 	Services     []serviceItem
 }
@@ -37,15 +38,15 @@ func (p *Pages) organizationView(locale string, snap *snapshot, o *directory.Org
 	v := organizationView{
 		base:        p.base(locale, "", "/organizations/"+o.Slug),
 		Slug:        o.Slug,
-		Name:        p.tr(locale, "org."+o.Slug+".name", o.Name),
-		AltName:     p.tr(locale, "org."+o.Slug+".alternate_name", o.AlternateName),
-		Description: p.tr(locale, "org."+o.Slug+".description", o.Description),
+		Name:        p.trh(locale, "org."+o.Slug+".name", o.Name),
+		AltName:     p.trh(locale, "org."+o.Slug+".alternate_name", o.AlternateName),
+		Description: p.trh(locale, "org."+o.Slug+".description", o.Description),
 		WebsiteText: o.WebsiteText,
-		Notes:       p.trList(locale, "org."+o.Slug+".notes", o.Notes),
+		Notes:       p.trhList(locale, "org."+o.Slug+".notes", o.Notes),
 		Source:      p.source(l, o.Source),
 	}
-	if v.Name != o.Name {
-		v.OfficialName = o.Name
+	if p.tr(locale, "org."+o.Slug+".name", o.Name) != o.Name {
+		v.OfficialName = p.inPackLanguage(locale, o.Name)
 	}
 	if o.Website != "" {
 		u, err := webURL(o.Website)

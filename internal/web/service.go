@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,7 +15,7 @@ import (
 // A service's page: every contact, its hours, areas, languages and sources.
 
 type areaView struct {
-	Name  string
+	Name  template.HTML
 	Scope string // label
 }
 
@@ -24,13 +25,13 @@ type serviceView struct {
 	Statement string // what the source says of police and immigration
 	// OfficialName is the name as the source writes it, when the page
 	// shows a translation.
-	OfficialName string
+	OfficialName template.HTML
 	Slug         string
-	Name         string
-	AltName      string
-	Description  string
+	Name         template.HTML
+	AltName      template.HTML
+	Description  template.HTML
 	OrgSlug      string
-	OrgName      string
+	OrgName      template.HTML
 	Kind         string // label
 	Anonymous    string // "yes", "no" or "" (not stated)
 	Areas        []areaView
@@ -40,7 +41,7 @@ type serviceView struct {
 	Hours        hoursView
 	Open         string // "open", "closed" or "" (hours unknown)
 	Contacts     []contactView
-	Notes        []string
+	Notes        []template.HTML
 	Source       sourceView
 }
 
@@ -50,26 +51,26 @@ func (p *Pages) serviceView(locale string, snap *snapshot, svc *directory.Servic
 		base:         p.base(locale, "", "/services/"+svc.Slug),
 		marks:        newMarks(svc.LawEnforcement, svc.ImmigrationAuthority),
 		Slug:         svc.Slug,
-		Name:         p.tr(locale, "service."+svc.Slug+".name", svc.Name),
-		AltName:      p.tr(locale, "service."+svc.Slug+".alternate_name", svc.AlternateName),
-		Description:  p.tr(locale, "service."+svc.Slug+".description", svc.Description),
+		Name:         p.trh(locale, "service."+svc.Slug+".name", svc.Name),
+		AltName:      p.trh(locale, "service."+svc.Slug+".alternate_name", svc.AlternateName),
+		Description:  p.trh(locale, "service."+svc.Slug+".description", svc.Description),
 		OrgSlug:      svc.Organization,
-		OrgName:      svc.Organization,
+		OrgName:      p.inPackLanguage(locale, svc.Organization),
 		Multilingual: svc.Multilingual,
 		Languages:    svc.Languages,
 		Open:         open,
-		Notes:        p.trList(locale, "service."+svc.Slug+".notes", svc.Notes),
+		Notes:        p.trhList(locale, "service."+svc.Slug+".notes", svc.Notes),
 		Source:       p.source(l, svc.Source),
 	}
 	var err error
 	if v.Statement, err = label(l, v.statementKey("service")); err != nil {
 		return v, err
 	}
-	if v.Name != svc.Name {
-		v.OfficialName = svc.Name
+	if p.tr(locale, "service."+svc.Slug+".name", svc.Name) != svc.Name {
+		v.OfficialName = p.inPackLanguage(locale, svc.Name)
 	}
 	if o, ok := snap.orgs[svc.Organization]; ok {
-		v.OrgName = p.tr(locale, "org."+o.Slug+".name", o.Name)
+		v.OrgName = p.trh(locale, "org."+o.Slug+".name", o.Name)
 	}
 	if v.Kind, err = label(l, "kind."+svc.Kind); err != nil {
 		return v, err
@@ -85,9 +86,9 @@ func (p *Pages) serviceView(locale string, snap *snapshot, svc *directory.Servic
 		if err != nil {
 			return v, err
 		}
-		name := p.tr(locale, "service."+svc.Slug+".areas."+strconv.Itoa(i), a.Name)
+		name := p.trh(locale, "service."+svc.Slug+".areas."+strconv.Itoa(i), a.Name)
 		if name == "" {
-			name, sc = sc, ""
+			name, sc = template.HTML(template.HTMLEscapeString(sc)), ""
 		}
 		v.Areas = append(v.Areas, areaView{Name: name, Scope: sc})
 	}
@@ -121,7 +122,7 @@ func (p *Pages) serviceView(locale string, snap *snapshot, svc *directory.Servic
 			if own.Channel != c.Channel || own.Value != c.Value {
 				continue
 			}
-			cv.Purpose = p.tr(locale, contactKey(svc, i)+".purpose", c.Purpose)
+			cv.Purpose = p.trh(locale, contactKey(svc, i)+".purpose", c.Purpose)
 			if ownHours(own) {
 				if cv.Hours, err = p.hoursLine(l, contactKey(svc, i), *own.Hours); err != nil {
 					return v, err
@@ -167,7 +168,7 @@ func (p *Pages) service(w http.ResponseWriter, r *http.Request) {
 
 // hoursLine writes a contact's own hours in one line: as the source
 // writes them when it does, else 24/7 or each window and the time zone.
-func (p *Pages) hoursLine(l *i18n.Localizer, key string, h directory.Hours) (string, error) {
+func (p *Pages) hoursLine(l *i18n.Localizer, key string, h directory.Hours) (template.HTML, error) {
 	v, err := p.hours(l, key, h)
 	if err != nil {
 		return "", err
@@ -176,7 +177,8 @@ func (p *Pages) hoursLine(l *i18n.Localizer, key string, h directory.Hours) (str
 	case v.Display != "":
 		return v.Display, nil
 	case v.Always:
-		return label(l, "service.hours.always")
+		s, err := label(l, "service.hours.always")
+		return template.HTML(template.HTMLEscapeString(s)), err
 	}
 	var parts []string
 	for _, w := range v.Windows {
@@ -190,5 +192,5 @@ func (p *Pages) hoursLine(l *i18n.Localizer, key string, h directory.Hours) (str
 	if err != nil {
 		return "", fmt.Errorf("web: %w", err)
 	}
-	return strings.Join(append(parts, tz), "; "), nil
+	return template.HTML(template.HTMLEscapeString(strings.Join(append(parts, tz), "; "))), nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/haven-project/haven/internal/i18n"
@@ -48,17 +49,88 @@ func bootFuncs() template.FuncMap {
 		"t":    func(string, ...any) (string, error) { return "", errors.New("t: not bound to a locale") },
 		"tn":   func(string, int, ...any) (string, error) { return "", errors.New("tn: not bound to a locale") },
 		"path": func(...string) (string, error) { return "", errors.New("path: not bound to a locale") },
-		"join": joinList,
+		"join": func([]string) (string, error) { return "", errors.New("join: not bound to a locale") },
+		"bdis": func([]string) (template.HTML, error) { return "", errors.New("bdis: not bound to a locale") },
+		"bdi":  bdi,
+		"ltr":  ltr,
 	}
 }
 
 func localeFuncs(l *i18n.Localizer) template.FuncMap {
 	return template.FuncMap{
-		"t":    l.T,
-		"tn":   l.N,
+		"t": func(key string, args ...any) (any, error) {
+			return withMarkup(args, func(a []any) (string, error) { return l.T(key, a...) })
+		},
+		"tn": func(key string, n int, args ...any) (any, error) {
+			return withMarkup(args, func(a []any) (string, error) { return l.N(key, n, a...) })
+		},
 		"path": func(parts ...string) string { return localePath(l.Locale(), strings.Join(parts, "")) },
-		"join": joinList,
+		"join": func(items []string) (string, error) {
+			sep, err := l.T("format.list_separator")
+			return strings.Join(items, sep), err
+		},
+		// bdis joins texts of their own direction (keywords, names in
+		// Latin letters), each isolated: "BEFREE, HELP" keeps its comma
+		// where the page's language puts it, on a right-to-left page too.
+		"bdis": func(items []string) (template.HTML, error) {
+			sep, err := l.T("format.list_separator")
+			parts := make([]string, len(items))
+			for i, s := range items {
+				parts[i] = string(bdi(s))
+			}
+			return template.HTML(strings.Join(parts, template.HTMLEscapeString(sep))), err
+		},
+		"bdi": bdi,
+		"ltr": ltr,
 	}
+}
+
+// Markup in a message's arguments is kept out of the message's own text by
+// stand-ins from Unicode's private use area, which no catalog holds and
+// escaping leaves as they are.
+const (
+	markOpen  = "\ue000"
+	markClose = "\ue001"
+)
+
+// withMarkup renders a message whose arguments may be markup: a text
+// marked with its language (<span lang="en">), or isolated for
+// right-to-left pages (<bdi>). Without such an argument it returns the
+// message as text, which the template escapes as always. With one, it
+// escapes the message around stand-ins for the markup and then puts the
+// markup in: the catalog's words are never taken as HTML.
+func withMarkup(args []any, render func([]any) (string, error)) (any, error) {
+	var frags []template.HTML
+	for i := 1; i < len(args); i += 2 {
+		if h, ok := args[i].(template.HTML); ok {
+			if frags == nil {
+				args = append([]any(nil), args...)
+			}
+			args[i] = markOpen + strconv.Itoa(len(frags)) + markClose
+			frags = append(frags, h)
+		}
+	}
+	s, err := render(args)
+	if err != nil || frags == nil {
+		return s, err
+	}
+	esc := template.HTMLEscapeString(s)
+	for i, h := range frags {
+		esc = strings.ReplaceAll(esc, markOpen+strconv.Itoa(i)+markClose, string(h))
+	}
+	return template.HTML(esc), nil
+}
+
+// bdi isolates a text of another direction: a Latin title or number on a
+// right-to-left page keeps its own order and leaves the sentence's alone.
+func bdi(s string) template.HTML {
+	return template.HTML("<bdi>" + template.HTMLEscapeString(s) + "</bdi>")
+}
+
+// ltr isolates a text that always runs left to right: line numbers, a
+// receipt's digits.
+func ltr(s string) template.HTML {
+	return template.HTML(`<bdi dir="ltr">` + template.HTMLEscapeString(s) + "</bdi>")
 }
 
 // localePath is the address of a page in a locale: "/es/services" for
@@ -69,9 +141,6 @@ func localePath(locale, p string) string {
 	}
 	return "/" + locale + p
 }
-
-// joinList joins a list of names the pack gives (languages, keywords).
-func joinList(items []string) string { return strings.Join(items, ", ") }
 
 // parseTemplates parses every page for every locale of the catalog and
 // checks each catalog call against the source catalog.

@@ -50,10 +50,10 @@ type Config struct {
 }
 
 // Translator gives a record's text in a locale. english is the text as
-// stored; a Translator returns it unchanged when it has no translation
-// made from exactly that text. *pack.Pack is a Translator.
+// stored; a Translator returns it unchanged, and false, when it has no
+// translation made from exactly that text. *pack.Pack is a Translator.
 type Translator interface {
-	Translated(locale, key, english string) string
+	Translation(locale, key, english string) (string, bool)
 }
 
 // versionCheckEvery bounds how often the store's DataVersion is read.
