@@ -119,6 +119,28 @@ for (const lang of ['en', 'ar']) {
     const receipt = (await page.textContent('#receipt')).trim();
     assert.match(receipt, RECEIPT);
     assert.equal(receipt.replace(/\D/g, '').length, 28);
+    // At 360 px the groups wrap between them, never inside one; the
+    // number fits the screen; one tap selects all of it; the script
+    // shows a copy button; the page says how long the report is kept.
+    const layout = await page.evaluate(() => {
+      const el = document.getElementById('receipt');
+      const spans = [...el.querySelectorAll('span')];
+      return {
+        groups: spans.length,
+        broken: spans.filter((s) => s.getClientRects().length !== 1).map((s) => s.textContent),
+        right: Math.max(...spans.map((s) => s.getBoundingClientRect().right)),
+        left: Math.min(...spans.map((s) => s.getBoundingClientRect().left)),
+        copy: !document.getElementById('copy-receipt').hidden,
+      };
+    });
+    assert.equal(layout.groups, 7);
+    assert.deepEqual(layout.broken, [], 'a group of digits breaks across lines');
+    assert.ok(layout.left >= 0 && layout.right <= 360, `the receipt runs off the screen: ${JSON.stringify(layout)}`);
+    assert.ok(layout.copy, 'no copy button with JavaScript on');
+    await page.click('#receipt');
+    const selected = await page.evaluate(() => window.getSelection().toString());
+    assert.equal(selected.replace(/\D/g, ''), receipt.replace(/\D/g, ''), 'a tap does not select the whole receipt');
+    assert.match(await page.textContent('main'), lang === 'en' ? /deleted 90 days after the last change/ : /90/);
     assert.deepEqual(rec.foreign, []);
     await context.close();
   });

@@ -247,7 +247,7 @@ func (t *tipFlags) open(st store.DB, db string, env Env, logger *slog.Logger) (*
 	if err != nil {
 		return nil, nil, fmt.Errorf("tip secret: %w", err)
 	}
-	desk, err := intake.New(intake.Config{Store: st, Secret: secret, Now: env.Now, Logger: logger, Budget: t.budget(st, logger)})
+	desk, err := intake.New(intake.Config{Store: st, Secret: secret, Now: env.Now, Logger: logger, Budget: t.budget(st, logger), Retention: t.retention})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -258,6 +258,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Budget limits the bytes the desk stores (see Budget).
 	Budget Budget
+	// Retention is how long a tip is kept after its last change, as the
+	// receipt page tells the tipster; 0 is DefaultRetention. RunRetention
+	// is given the period it sweeps by.
+	Retention time.Duration
 }
 
 // recipientsTTL is how long the list of recipients is reused before the
@@ -271,6 +275,7 @@ type Desk struct {
 	now    func() time.Time
 	log    *slog.Logger
 	budget *budget
+	keep   time.Duration
 
 	mu      sync.Mutex
 	recips  []age.Recipient
@@ -284,7 +289,10 @@ func New(cfg Config) (*Desk, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("intake: Config.Store is nil")
 	}
-	d := &Desk{store: cfg.Store, secret: cfg.Secret, now: cfg.Now, log: cfg.Logger, budget: newBudget(cfg.Budget)}
+	d := &Desk{store: cfg.Store, secret: cfg.Secret, now: cfg.Now, log: cfg.Logger, budget: newBudget(cfg.Budget), keep: cfg.Retention}
+	if d.keep <= 0 {
+		d.keep = DefaultRetention
+	}
 	if d.now == nil {
 		d.now = time.Now
 	}
@@ -293,6 +301,9 @@ func New(cfg Config) (*Desk, error) {
 	}
 	return d, nil
 }
+
+// Retention is how long a tip is kept after its last change.
+func (d *Desk) Retention() time.Duration { return d.keep }
 
 // Recipients returns the keys every tip is sealed to: each active
 // operator's and the recovery key. ErrClosed when there is no recovery key.

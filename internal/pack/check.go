@@ -141,6 +141,9 @@ func (l *loader) checkMeta(m Meta) (sources, topics map[string]bool) {
 			meta.sub("quick_exit_url").errf("quick_exit_url: %v", err)
 		}
 	}
+	if d := m.Tips.AnswerWithinDays; d < 0 || d > 365 {
+		meta.sub("tips", "answer_within_days").errf("tips: answer_within_days %d: want 1 to 365 days, or leave it out when the organization does not promise a time", d)
+	}
 	sources = map[string]bool{}
 	for i, s := range m.Sources {
 		if s.Document == "" || strings.ContainsAny(s.Document, `/\`) {

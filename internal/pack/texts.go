@@ -27,6 +27,10 @@ type Tips struct {
 	Recipient string `yaml:"recipient" json:"recipient"`
 	// LawEnforcement: true, false, or nil when the pack does not say.
 	LawEnforcement *bool `yaml:"law_enforcement" json:"law_enforcement"`
+	// AnswerWithinDays is how many days a tipster should allow for a first
+	// answer, as the receipt page says; 0 when the organization has not
+	// said (the page then says so, and promises nothing).
+	AnswerWithinDays int `yaml:"answer_within_days,omitempty" json:"answer_within_days,omitempty"`
 }
 
 // Translation is one locale's translation of the pack's texts.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/haven-project/haven/internal/abuse"
@@ -57,9 +58,14 @@ type reportView struct {
 	Errors         []formError
 	MaxFiles       int
 	MaxFileMB      int
-	// After sending:
-	Receipt     string
-	DangerFirst bool
+	// After sending: the receipt in its groups of digits, how many days
+	// to allow for an answer (0: the organization has not said) and how
+	// many days the report is kept after its last change.
+	Receipt       string
+	ReceiptGroups []string
+	AnswerDays    int
+	KeptDays      int
+	DangerFirst   bool
 }
 
 type statusMessageView struct {
@@ -234,6 +240,9 @@ func (p *Pages) reportPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.v.Receipt = receipt.String()
+	f.v.ReceiptGroups = strings.Fields(f.v.Receipt)
+	f.v.AnswerDays = p.meta.Tips.AnswerWithinDays
+	f.v.KeptDays = int(math.Ceil(p.desk.Retention().Hours() / 24))
 	f.v.DangerFirst = sub.Tip.Danger != nil && *sub.Tip.Danger
 	f.v.base = p.base(loc, "report", "/report")
 	p.renderNoStore(w, r, loc, pageReport, http.StatusCreated, f.v)

@@ -54,7 +54,7 @@ func newTipFixtureWith(t *testing.T, minAge time.Duration, cfg intake.Config) *t
 	if err := f.db.SetRecoveryRecipient(context.Background(), id.Recipient().String(), time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	desk, err := intake.New(intake.Config{Store: f.db, Secret: secret, Now: cfg.Now, Budget: cfg.Budget})
+	desk, err := intake.New(intake.Config{Store: f.db, Secret: secret, Now: cfg.Now, Budget: cfg.Budget, Retention: cfg.Retention})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,18 @@ func (f *tipFixture) post(t *testing.T, target string, fields map[string]string)
 	return rec.Result(), rec.Body.String()
 }
 
-var receiptRE = regexp.MustCompile(`<p class="receipt" id="receipt">([0-9 ]+)</p>`)
+// receiptRE finds the receipt page's number: seven groups of four digits,
+// each in a span that never breaks, with a space between groups.
+var receiptRE = regexp.MustCompile(`<p class="receipt" id="receipt"[^>]*>((?:<span>[0-9]{4}</span> ){6}<span>[0-9]{4}</span>)</p>`)
+
+// receiptIn is the receipt on a receipt page, as "1234 5678 ...", or "".
+func receiptIn(html string) string {
+	m := receiptRE.FindStringSubmatch(html)
+	if m == nil {
+		return ""
+	}
+	return strings.NewReplacer("<span>", "", "</span>", "").Replace(m[1])
+}
 
 func TestReportFormSendsATip(t *testing.T) {
 	f := newTipFixture(t, 0)
@@ -115,15 +126,23 @@ func TestReportFormSendsATip(t *testing.T) {
 	if res.StatusCode != http.StatusCreated || res.Header.Get("Cache-Control") != cacheNoStore {
 		t.Fatalf("POST: %d %q\n%s", res.StatusCode, res.Header.Get("Cache-Control"), html)
 	}
-	m := receiptRE.FindStringSubmatch(html)
-	if m == nil {
+	receipt := receiptIn(html)
+	if receipt == "" {
 		t.Fatalf("no receipt on the page:\n%s", html)
 	}
 	// Danger: 911 comes before the receipt.
-	if i, j := strings.Index(html, "tel:911"), strings.Index(html, m[1]); i < 0 || i > j {
+	if i, j := strings.Index(html, "tel:911"), strings.Index(html, `id="receipt"`); i < 0 || i > j {
 		t.Errorf("911 is not shown before the receipt")
 	}
-	rc, err := seal.ParseReceipt(m[1])
+	// The page says how long the report is kept, and that the
+	// organization has not said how soon it answers (the U.S. pack sets
+	// no answer_within_days).
+	for _, want := range []string{"deleted 90 days after the last change", "has not said how soon it answers", "Tap the number once to select all of it", `id="copy-receipt"`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the receipt page does not say %q", want)
+		}
+	}
+	rc, err := seal.ParseReceipt(receipt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,15 +154,15 @@ func TestReportFormSendsATip(t *testing.T) {
 	if err := f.desk.Reply(context.Background(), 1, "We received your report."); err != nil {
 		t.Fatal(err)
 	}
-	res, html = f.postForm(t, "/en/report/status", url.Values{"receipt": {m[1]}})
+	res, html = f.postForm(t, "/en/report/status", url.Values{"receipt": {receipt}})
 	if res.StatusCode != http.StatusOK || !strings.Contains(html, "We received your report.") || !strings.Contains(html, "Received, not yet read") {
 		t.Fatalf("status page: %d\n%s", res.StatusCode, html)
 	}
-	res, html = f.postForm(t, "/en/report/status", url.Values{"receipt": {m[1]}, "message": {"More details"}})
+	res, html = f.postForm(t, "/en/report/status", url.Values{"receipt": {receipt}, "message": {"More details"}})
 	if res.StatusCode != http.StatusOK || !strings.Contains(html, "More details") || !strings.Contains(html, "Your message was sent.") {
 		t.Fatalf("add message: %d\n%s", res.StatusCode, html)
 	}
-	if strings.Contains(html, "receipt="+strings.ReplaceAll(m[1], " ", "")) {
+	if strings.Contains(html, "receipt="+strings.ReplaceAll(receipt, " ", "")) {
 		t.Errorf("the receipt appears in a link")
 	}
 }
@@ -203,11 +222,10 @@ func TestReportFormFull(t *testing.T) {
 	var receipt string
 	for i := range 2 {
 		res, html := f.post(t, "/es/report", map[string]string{"token": f.token(t, "es"), "what_happened": "Denuncia " + strconv.Itoa(i)})
-		m := receiptRE.FindStringSubmatch(html)
-		if res.StatusCode != http.StatusCreated || m == nil {
+		receipt = receiptIn(html)
+		if res.StatusCode != http.StatusCreated || receipt == "" {
 			t.Fatalf("tip %d within the budget: %d\n%s", i, res.StatusCode, html)
 		}
-		receipt = m[1]
 	}
 	tok := f.token(t, "es")
 	res, html := f.post(t, "/es/report", map[string]string{"token": tok, "what_happened": "Texto guardado", "where": "Houston"})
@@ -541,5 +559,21 @@ func TestReportFormWhatLimit(t *testing.T) {
 	}
 	if n, _ := countTips(t, f); n != 0 {
 		t.Errorf("%d tips stored, want 0", n)
+	}
+}
+
+// The pack's answer_within_days and the desk's retention are what the
+// receipt page promises.
+func TestReceiptSaysWhenToExpectAnAnswer(t *testing.T) {
+	f := newTipFixtureWith(t, 0, intake.Config{Retention: 30 * 24 * time.Hour})
+	f.pages.meta.Tips.AnswerWithinDays = 3
+	res, html := f.post(t, "/en/report", map[string]string{"token": f.token(t, "en"), "what_happened": "A tip"})
+	if res.StatusCode != http.StatusCreated || receiptIn(html) == "" {
+		t.Fatalf("POST: %d\n%s", res.StatusCode, html)
+	}
+	for _, want := range []string{"Allow 3 days for a first answer", "deleted 30 days after the last change"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the receipt page does not say %q", want)
+		}
 	}
 }

@@ -1,6 +1,22 @@
 // The report form's scripts. Without JavaScript the form works the same:
 // the server refuses a text that is too long with the text kept, and asks
-// for a longer wait instead of the proof of work.
+// for a longer wait instead of the proof of work; the receipt is selected
+// whole by a tap instead of copied by the button.
+
+// The receipt's copy button: shown only where the clipboard can be
+// written; it copies the digits in their groups, as shown.
+(function () {
+  "use strict";
+  var button = document.getElementById("copy-receipt"), receipt = document.getElementById("receipt");
+  if (!button || !receipt || !navigator.clipboard || !window.isSecureContext) return;
+  var status = document.getElementById("copy-status");
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    navigator.clipboard.writeText(receipt.textContent).then(function () {
+      if (status) status.textContent = button.getAttribute("data-done");
+    });
+  });
+})();
 //
 // The counter: "What happened?" shows how many characters it holds of the
 // most it takes, so that nothing pasted is cut without a word (the field
