@@ -269,6 +269,10 @@ type planView struct {
 	// heading; ApartStart is the number of the first of them.
 	Apart      []planStepView
 	ApartStart int
+	// Report is this site's own report form, offered after the steps to
+	// anyone but a person who came to learn, while the form takes tips;
+	// nil otherwise.
+	Report *planReport
 	ChangeHref string
 }
 
@@ -430,7 +434,20 @@ func (p *Pages) planView(r *http.Request, loc string, s triage.Situation) (planV
 		}
 	}
 	v.ApartStart = len(v.Steps) + 1
+	if s.Role != triage.RoleLearn && p.desk != nil && p.desk.Open(r.Context()) {
+		v.Report = &planReport{Recipient: p.trh(loc, "tips.recipient", p.meta.Tips.Recipient)}
+		if le := p.meta.Tips.LawEnforcement; le != nil {
+			v.Report.LawEnforcement = yesNo(*le)
+		}
+	}
 	return v, nil
+}
+
+// planReport is the report form as a plan offers it: who reads the
+// reports and whether they are law enforcement ("yes", "no", "" not said).
+type planReport struct {
+	Recipient      template.HTML
+	LawEnforcement string
 }
 
 // stepContact is the tap target of a plan step, built and checked as on

@@ -577,3 +577,35 @@ func TestReceiptSaysWhenToExpectAnAnswer(t *testing.T) {
 		}
 	}
 }
+
+// The nurse's plan (someone else, a minor, commercial sex) offers this
+// site's report form after the steps, with who reads it, while the form
+// takes tips; a person who came to learn is not offered it, and without a
+// tip desk nobody is.
+func TestPlanOffersTheReportForm(t *testing.T) {
+	f := newTipFixture(t, 0)
+	const nurse = "/en/help/plan?role=other&minor=yes&sex=yes"
+	_, body := f.get(t, nurse)
+	html := string(body)
+	i := strings.Index(html, `class="site-report"`)
+	if i < 0 {
+		t.Fatalf("the nurse's plan does not offer the report form:\n%s", html)
+	}
+	offer := html[i:]
+	offer = offer[:strings.Index(offer, "</section>")]
+	for _, want := range []string{`href="/en/report"`, "Your report will be read by the team that runs this Haven site.", "not law enforcement"} {
+		if !strings.Contains(offer, want) {
+			t.Errorf("the offer does not have %q:\n%s", want, offer)
+		}
+	}
+	if j := strings.Index(html, `class="plan-step"`); j < 0 || j > i {
+		t.Errorf("the offer does not come after the steps")
+	}
+	if _, body := f.get(t, "/en/help/plan?role=learn"); strings.Contains(string(body), `class="site-report"`) {
+		t.Errorf("a person who came to learn is offered the report form")
+	}
+	plain := newFixture(t, nil)
+	if _, body := plain.get(t, nurse); strings.Contains(string(body), `class="site-report"`) {
+		t.Errorf("a site without a tip desk offers the report form")
+	}
+}
