@@ -386,21 +386,53 @@ func (c *Catalog) Message(locale, key string) (Message, bool) {
 // fallback when nothing matches (or when fallback is not a catalog locale,
 // the source locale).
 func (c *Catalog) Match(acceptLanguage, fallback string) string {
+	loc, _ := c.Negotiate(acceptLanguage, fallback)
+	return loc
+}
+
+// Negotiate is Match that also says whether the locale is close to what
+// the browser asked for: the same language and script (es for es-MX, en
+// for en-US), not a stand-in (Simplified Chinese for zh-TW, which asks for
+// Traditional; the fallback for a language the catalog lacks). A page
+// tells a visitor who did not get close that it is not in their language,
+// rather than change it silently. An empty or unreadable header is close:
+// it asked for nothing.
+func (c *Catalog) Negotiate(acceptLanguage, fallback string) (locale string, close bool) {
 	if _, ok := c.loc[fallback]; !ok {
 		fallback = SourceLocale
 	}
 	if acceptLanguage == "" {
-		return fallback
+		return fallback, true
 	}
 	prefs, _, err := language.ParseAcceptLanguage(acceptLanguage)
 	if err != nil || len(prefs) == 0 {
-		return fallback
+		return fallback, true
 	}
 	_, i, conf := c.matcher.Match(prefs...)
 	if conf == language.No {
-		return fallback
+		return fallback, false
 	}
-	return c.locales[i]
+	// Close means close to the first language asked: a browser sending
+	// "zh-TW,zh;q=0.9" takes any Chinese, but would rather read
+	// Traditional, and should hear that this is not it.
+	return c.locales[i], conf >= language.High && sameScript(prefs[0], c.tags[i])
+}
+
+// sameScript reports whether two tags are of one language in one script,
+// the script inferred where a tag leaves it out (zh-TW is written in Hant).
+func sameScript(a, b language.Tag) bool {
+	// tl and fil are one language; so are iw and he.
+	if c, err := language.All.Canonicalize(a); err == nil {
+		a = c
+	}
+	if c, err := language.All.Canonicalize(b); err == nil {
+		b = c
+	}
+	ab, _ := a.Base()
+	bb, _ := b.Base()
+	as, _ := a.Script()
+	bs, _ := b.Script()
+	return ab == bb && as == bs
 }
 
 // Localizer returns the localizer of a locale, or of the source locale

@@ -309,3 +309,29 @@ func TestTagalogMatches(t *testing.T) {
 		}
 	}
 }
+
+// Negotiate says whether the page is close to the first language asked:
+// Simplified Chinese for a Traditional Chinese browser is not, even when
+// the browser also takes any Chinese.
+func TestNegotiateCloseness(t *testing.T) {
+	c := load(t)
+	for header, want := range map[string]struct {
+		loc   string
+		close bool
+	}{
+		"zh-TW,zh;q=0.9,en;q=0.8": {"zh-Hans", false},
+		"zh-Hant-HK":              {"zh-Hans", false},
+		"zh-CN,zh;q=0.9":          {"zh-Hans", true},
+		"fil-PH":                  {"tl", true},
+		"tl":                      {"tl", true},
+		"pt-PT":                   {"pt-BR", true},
+		"hi-IN,en;q=0.5":          {"en", false},
+		"de":                      {"en", false},
+		"":                        {"en", true},
+	} {
+		loc, close := c.Negotiate(header, "en")
+		if loc != want.loc || close != want.close {
+			t.Errorf("Negotiate(%q) = %q, %v; want %q, %v", header, loc, close, want.loc, want.close)
+		}
+	}
+}

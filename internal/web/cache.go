@@ -93,6 +93,9 @@ type pageKey struct {
 	name   string
 	slug   string
 	open   string
+	// notAsked: the home page with the line that it is not in the
+	// language the browser asked for.
+	notAsked bool
 }
 
 // page returns the cached page for key, rendering it on first use.

@@ -143,5 +143,11 @@ func (p *Pages) home(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, loc, err)
 		return
 	}
-	p.serveCached(w, r, loc, snap, pageKey{locale: loc, name: pageHome}, func() (any, error) { return p.homeView(loc, snap) })
+	notAsked, _ := ctx.Value(notAskedKey{}).(bool)
+	key := pageKey{locale: loc, name: pageHome, notAsked: notAsked}
+	p.serveCached(w, r, loc, snap, key, func() (any, error) {
+		v, err := p.homeView(loc, snap)
+		v.NotAsked = notAsked
+		return v, err
+	})
 }

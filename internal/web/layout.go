@@ -30,6 +30,11 @@ type base struct {
 	// Unreviewed: no native speaker has reviewed this language's texts;
 	// the page says so in one small line.
 	Unreviewed bool
+	// NotAsked: the browser asked for a language the site does not have
+	// (Traditional Chinese, Hindi), so "/" answered in another; the page
+	// says so, naming the language it is in (LangName).
+	NotAsked bool
+	LangName string
 }
 
 // languageLink is one language in the switcher, named in itself.
@@ -44,7 +49,7 @@ func (p *Pages) base(locale, current, here string) base {
 	meta := p.cat.Meta(locale)
 	b := base{
 		Lang: locale, Dir: meta.Dir, CSS: p.css.path, JS: p.js.path, QuickExit: p.exitURL,
-		Current: current, Unreviewed: !meta.Reviewed(),
+		Current: current, Unreviewed: !meta.Reviewed(), LangName: meta.Name,
 		SiteName: p.tr(locale, "site_name", p.meta.SiteName),
 	}
 	for _, l := range p.cat.Locales() {

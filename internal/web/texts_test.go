@@ -140,3 +140,45 @@ func excerpt(s, at string) string {
 	end := min(len(s), i+300)
 	return s[i:end]
 }
+
+// A browser asking for Traditional Chinese gets Simplified Chinese, and a
+// browser asking for a language the site lacks gets English: each page
+// says so instead of switching silently. A close match says nothing.
+func TestRootSaysWhenNotInTheLanguageAsked(t *testing.T) {
+	f := newFixture(t, nil)
+	cases := []struct {
+		accept, lang string
+		notice       bool
+	}{
+		{"zh-TW,zh;q=0.9", "zh-Hans", true},
+		{"zh-Hant", "zh-Hans", true},
+		{"zh-HK", "zh-Hans", true},
+		{"zh-CN", "zh-Hans", false},
+		{"hi-IN", "en", true},
+		{"en-US,en;q=0.9", "en", false},
+		{"es-MX", "es", false},
+		{"", "en", false},
+	}
+	for _, c := range cases {
+		res, body := f.get(t, "/", "Accept-Language", c.accept)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%q: %d", c.accept, res.StatusCode)
+		}
+		html := string(body)
+		if !strings.Contains(html, `<html lang="`+c.lang+`"`) {
+			t.Errorf("%q: not served in %s", c.accept, c.lang)
+		}
+		if got := strings.Contains(html, `class="unreviewed not-asked"`); got != c.notice {
+			t.Errorf("%q: notice shown %v, want %v", c.accept, got, c.notice)
+		}
+	}
+	// The line is the page's language and names it.
+	_, body := f.get(t, "/", "Accept-Language", "zh-TW")
+	if !strings.Contains(string(body), "此页面为中文（简体）") {
+		t.Errorf("the zh-TW notice does not say the page is in Simplified Chinese:\n%s", excerpt(string(body), "not-asked"))
+	}
+	// The address of a language says nothing: it was chosen.
+	if _, body := f.get(t, "/zh-Hans/", "Accept-Language", "zh-TW"); strings.Contains(string(body), "not-asked") {
+		t.Errorf("/zh-Hans/ shows the notice")
+	}
+}

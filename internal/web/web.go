@@ -226,11 +226,21 @@ func withLocale(locale string, h http.HandlerFunc) http.Handler {
 
 // root answers "/": the home page in the language the browser asks for.
 // The page's links all carry that language, so it is chosen only here.
+// A browser that asked for a language the site lacks gets the closest one
+// (Simplified Chinese for Traditional) or the default, and a line saying so.
 func (p *Pages) root(w http.ResponseWriter, r *http.Request) {
-	loc := p.cat.Match(r.Header.Get("Accept-Language"), p.meta.DefaultLocale)
+	loc, close := p.cat.Negotiate(r.Header.Get("Accept-Language"), p.meta.DefaultLocale)
 	w.Header().Add("Vary", "Accept-Language")
-	p.home(w, r.WithContext(context.WithValue(r.Context(), localeKey{}, loc)))
+	ctx := context.WithValue(r.Context(), localeKey{}, loc)
+	if !close {
+		ctx = context.WithValue(ctx, notAskedKey{}, true)
+	}
+	p.home(w, r.WithContext(ctx))
 }
+
+// notAskedKey marks a request for "/" answered in a language the browser
+// did not ask for.
+type notAskedKey struct{}
 
 // toDefaultLocale redirects a page address without a language to the
 // same page in the pack's default language.
