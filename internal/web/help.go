@@ -272,7 +272,7 @@ type planView struct {
 	// Report is this site's own report form, offered after the steps to
 	// anyone but a person who came to learn, while the form takes tips;
 	// nil otherwise.
-	Report *planReport
+	Report     *planReport
 	ChangeHref string
 }
 
