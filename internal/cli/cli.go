@@ -64,6 +64,7 @@ func commands() []command {
 		{"show", "SLUG [--json]", "show one service or organization", runShow},
 		{"route", "[flags] [--json]", "from a situation to a plan: whom to contact, how, and why", runRoute},
 		{"check", "[--pack DIR]", "check a jurisdiction pack and list every problem", runCheck},
+		{"pack", "new DIR", "write a new jurisdiction pack folder to start from", runPack},
 		{"export", "--format json", "print every organization and service", runExport},
 		{"keys", "recovery|show|operator add|enable|disable NAME [flags]", "manage the recovery key and the operators who read tips", runKeys},
 		{"tips", "list|show|reply|status|export|purge|purges [ID] [flags]", "list, read, answer, export and purge tips (operators)", runTips},

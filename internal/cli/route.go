@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/haven-project/haven/internal/directory"
+	"github.com/haven-project/haven/internal/i18n"
 	"github.com/haven-project/haven/internal/pack"
 	"github.com/haven-project/haven/internal/triage"
 )
@@ -39,7 +42,7 @@ func runRoute(_ context.Context, env Env, args []string) error {
 	fs.BoolVar(&s.NoPolice, "no-police", false, "wants to avoid police and immigration")
 	fs.StringVar(&s.Channel, "channel", "", "preferred way to reach out: "+strings.Join(triage.Channels, ", "))
 	atFlag := fs.String("at", "", "the time of the question, RFC 3339, for \"open now\" (default now)")
-	fs.StringVar(&s.Lang, "lang", "", "preferred language, a BCP 47 tag such as es")
+	fs.StringVar(&s.Lang, "lang", "", "preferred language, a BCP 47 tag such as es or es-MX: the person's language, and the language of the plan\nwhen Haven has it (else English)")
 	asJSON := fs.Bool("json", false, "print the plan as JSON, exactly as POST /api/v1/route answers")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -74,8 +77,15 @@ func runRoute(_ context.Context, env Env, args []string) error {
 	if *asJSON {
 		return writeJSON(env.Stdout, plan)
 	}
-	printPlan(env.Stdout, plan)
-	return nil
+	cat, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	locale, ok := outputLocale(cat, p, s.Lang)
+	if !ok {
+		fmt.Fprintf(env.Stderr, "haven route: Haven has no translation for %q, so the plan is in English (Haven has %s)\n", s.Lang, strings.Join(cat.Locales(), ", "))
+	}
+	return newPlanText(cat, p, locale).print(env.Stdout, plan)
 }
 
 // newEngine builds the triage engine of a pack, or says that the pack has
@@ -100,76 +110,229 @@ func flagError(err error) error {
 	return err
 }
 
-// assessmentWords are the assessments in plain words.
-var assessmentWords = map[string]string{
-	triage.AssessTrafficking:         "This fits the definition of human trafficking.",
-	triage.AssessPossibleTrafficking: "This may be human trafficking.",
-	triage.AssessLaborExploitation:   "This sounds like labor exploitation.",
-	triage.AssessOutsideDefinition:   "This is outside the definition of human trafficking.",
-	triage.AssessNotEnoughInfo:       "We cannot say yet.",
+// planText writes a plan in one locale: its headings and labels from the
+// message catalog, the services' names, the routing messages and the
+// hours from the pack's translations, English where either has none.
+type planText struct {
+	l      *i18n.Localizer
+	p      *pack.Pack
+	locale string
+	// routing maps a routing message's English text to its key, for the
+	// pack's translation of it (the plan carries texts, not keys).
+	routing map[string]string
 }
 
-func printPlan(w io.Writer, p triage.Plan) {
-	head := assessmentWords[p.Assessment]
-	if head == "" {
-		head = p.Assessment
+func newPlanText(cat *i18n.Catalog, p *pack.Pack, locale string) *planText {
+	pt := &planText{l: cat.Localizer(locale), p: p, locale: locale, routing: map[string]string{}}
+	if p.Routing != nil {
+		for k, text := range p.Routing.Messages {
+			pt.routing[text] = k
+		}
+	}
+	return pt
+}
+
+// outputLocale is the catalog locale a plan is written in: the one that
+// matches --lang as the web matches a browser's languages ("es-MX" is es),
+// else the pack's default locale when Haven has it, else English. ok is
+// false when --lang names a language Haven has no catalog for.
+func outputLocale(cat *i18n.Catalog, p *pack.Pack, lang string) (locale string, ok bool) {
+	if lang != "" {
+		return cat.MatchTag(lang)
+	}
+	if l, found := cat.MatchTag(p.Meta.DefaultLocale); found {
+		return l, true
+	}
+	return i18n.SourceLocale, true
+}
+
+// tr is a record's text in the plan's locale (see pack.Pack.Translated).
+func (pt *planText) tr(key, english string) string {
+	if english == "" {
+		return english
+	}
+	return pt.p.Translated(pt.locale, key, english)
+}
+
+// trRouting is a routing message in the plan's locale, found by its text.
+func (pt *planText) trRouting(english string) string {
+	if key, ok := pt.routing[english]; ok {
+		return pt.tr("routing."+key, english)
+	}
+	return english
+}
+
+func (pt *planText) print(w io.Writer, plan triage.Plan) error {
+	head, err := pt.l.T("plan.assess." + plan.Assessment)
+	if err != nil {
+		head = plan.Assessment // an assessment the catalog does not know yet
 	}
 	fmt.Fprintf(w, "%s\n", head)
-	if p.Explanation != "" {
-		fmt.Fprintf(w, "%s\n", p.Explanation)
+	if plan.Explanation != "" {
+		fmt.Fprintf(w, "%s\n", pt.trRouting(plan.Explanation))
 	}
-	if len(p.Steps) == 0 {
-		fmt.Fprintln(w, "\nThe rules give no step for this situation.")
-		return
+	if len(plan.Steps) == 0 {
+		none, err := pt.l.T("cli.route.none", "Command", "haven find")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "\n%s\n", none)
+		return nil
 	}
-	fmt.Fprintln(w, "\nWhat to do, in this order:")
+	steps, err := pt.l.T("plan.steps")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n%s\n", steps)
 	apart := false
-	for i, st := range p.Steps {
+	for i, st := range plan.Steps {
 		if st.SetApart && !apart {
 			apart = true
-			fmt.Fprintf(w, "\n%s\n%s\n", setApartTitle, setApartWhy)
+			title, err := pt.l.T("plan.apart.title")
+			if err != nil {
+				return err
+			}
+			why, err := pt.l.T("plan.apart.why")
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "\n%s\n%s\n", title, why)
 		}
-		fmt.Fprintf(w, "\n%d. %s\n", i+1, stepAction(st))
-		fmt.Fprintf(w, "   %s\n", st.Name)
-		fmt.Fprintf(w, "   %s; %s\n", stepMarks(st), openWords(st.OpenNow))
-		for _, r := range st.Reasons {
-			fmt.Fprintf(w, "   - %s\n", r)
+		if err := pt.step(w, i+1, st); err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
-// The heading of the steps a plan sets apart, as the web page says it.
-const (
-	setApartTitle = "Only if you decide to contact police or immigration:"
-	setApartWhy   = "You said you would rather not. These services are police or immigration; they are listed because some situations need them. Whether to contact them is your choice."
-)
+// step writes one numbered step: what to do, whom, what the source says
+// of its ties to police and immigration, whether it is open, and why.
+func (pt *planText) step(w io.Writer, n int, st triage.Step) error {
+	svc, _ := pt.p.Directory.Service(st.Service)
+	contact, hoursKey := pt.contactOf(svc, st)
+	action, err := pt.action(st, contact)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n%d. %s\n", n, action)
+	fmt.Fprintf(w, "   %s\n", pt.tr("service."+st.Service+".name", st.Name))
+	marks, err := pt.marks(st.LawEnforcement, st.ImmigrationAuthority)
+	if err != nil {
+		return err
+	}
+	for _, m := range marks {
+		fmt.Fprintf(w, "   %s\n", m)
+	}
+	open, err := pt.open(st.OpenNow, hoursKey, contact.hours)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "   %s\n", open)
+	for _, r := range st.Reasons {
+		fmt.Fprintf(w, "   - %s\n", pt.trRouting(r))
+	}
+	return nil
+}
 
-// stepAction says what to do: "Call 1-888-373-7888", "Text BEFREE to 233733".
-func stepAction(st triage.Step) string {
+// stepContact is what a step needs of the contact it names.
+type stepContact struct {
+	displayAlt string
+	hours      directory.Hours
+}
+
+// contactOf finds the step's contact in its service, for its second
+// display form and its hours, and returns the text key of those hours.
+func (pt *planText) contactOf(svc directory.Service, st triage.Step) (stepContact, string) {
+	c, key := stepContact{hours: svc.Hours}, "service."+svc.Slug
+	for i, ct := range svc.Contacts {
+		if ct.Channel == st.Channel && ct.Value == st.Contact {
+			c.displayAlt = ct.DisplayAlt
+			if ct.Hours != nil {
+				c.hours, key = *ct.Hours, key+".contacts."+strconv.Itoa(i)
+			}
+			break
+		}
+	}
+	return c, key
+}
+
+// action says what to do, as the web page's buttons do: "Call
+// 1-888-373-7888", "Text BEFREE to 233733".
+func (pt *planText) action(st triage.Step, c stepContact) (string, error) {
 	switch st.Channel {
-	case "call":
-		return "Call " + st.Display
-	case "text":
-		if len(st.Keywords) > 0 {
-			return "Text " + st.Keywords[0] + " to " + st.Display
+	case directory.ChannelCall:
+		call, err := pt.l.T("contact.call")
+		if err != nil {
+			return "", err
 		}
-		return "Text " + st.Display
-	case "email":
-		return "E-mail " + st.Display
+		if c.displayAlt != "" {
+			return call + " " + st.Display + " (" + c.displayAlt + ")", nil
+		}
+		return call + " " + st.Display, nil
+	case directory.ChannelText:
+		if len(st.Keywords) > 0 {
+			return pt.l.T("contact.text_keyword", "Keyword", st.Keywords[0], "Number", st.Display)
+		}
+		return pt.l.T("contact.text", "Number", st.Display)
+	case directory.ChannelEmail:
+		return pt.l.T("contact.email", "Address", st.Display)
+	case directory.ChannelOnline:
+		return pt.l.T("contact.online", "Address", st.Display)
 	}
-	return "Go to " + st.Display
+	return pt.l.T("organization.website", "Address", st.Display)
 }
 
-func stepMarks(st triage.Step) string {
-	return enforcementWords(st.LawEnforcement, st.ImmigrationAuthority)
+// marks says what the source says of a service's ties to police and
+// immigration, one line each, or one line when both are the same: the
+// web page's marks, and the half it cannot show when a source speaks of
+// one and not of the other.
+func (pt *planText) marks(law, immigration *bool) ([]string, error) {
+	var keys []string
+	switch {
+	case isFalse(law) && isFalse(immigration):
+		keys = []string{"mark.neither"}
+	case law == nil && immigration == nil:
+		keys = []string{"mark.unstated"}
+	default:
+		keys = []string{
+			pick(law, "mark.law_enforcement", "cli.route.marks.not_law_enforcement", "cli.route.marks.law_enforcement_unstated"),
+			pick(immigration, "mark.immigration", "cli.route.marks.not_immigration", "cli.route.marks.immigration_unstated"),
+		}
+	}
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		s, err := pt.l.T(k)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = s
+	}
+	return out, nil
 }
 
-func openWords(open *bool) string {
+// pick is yes, no or unstated for a true, false or nil b.
+func pick(b *bool, yes, no, unstated string) string {
+	switch {
+	case b == nil:
+		return unstated
+	case *b:
+		return yes
+	}
+	return no
+}
+
+func isFalse(b *bool) bool { return b != nil && !*b }
+
+// open says whether the step's contact is open now; when it is closed,
+// with its hours as the source writes them, if it does.
+func (pt *planText) open(open *bool, hoursKey string, h directory.Hours) (string, error) {
 	switch {
 	case open == nil:
-		return "hours not stated"
+		return pt.l.T("plan.hours_unknown")
 	case *open:
-		return "open now"
+		return pt.l.T("plan.open")
+	case h.Display != "":
+		return pt.l.T("plan.closed_hours", "Hours", pt.tr(hoursKey+".hours.display", h.Display))
 	}
-	return "closed now"
+	return pt.l.T("plan.closed")
 }

@@ -435,6 +435,22 @@ func sameScript(a, b language.Tag) bool {
 	return ab == bb && as == bs
 }
 
+// MatchTag picks the catalog locale for one BCP 47 tag, with the matcher
+// Match uses for a header ("es-MX" is es, "pt" is pt-BR). ok is false, and
+// the locale the source locale, when the tag does not parse or no catalog
+// locale matches it.
+func (c *Catalog) MatchTag(tag string) (locale string, ok bool) {
+	t, err := language.Parse(tag)
+	if err != nil {
+		return SourceLocale, false
+	}
+	_, i, conf := c.matcher.Match(t)
+	if conf == language.No {
+		return SourceLocale, false
+	}
+	return c.locales[i], true
+}
+
 // Localizer returns the localizer of a locale, or of the source locale
 // when the catalog has no such locale.
 func (c *Catalog) Localizer(locale string) *Localizer {

@@ -335,3 +335,22 @@ func TestNegotiateCloseness(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchTag: one tag, as `haven route --lang` takes it, matched as a
+// header would be, and saying when nothing matches.
+func TestMatchTag(t *testing.T) {
+	c := load(t)
+	for _, tc := range []struct {
+		tag, want string
+		ok        bool
+	}{
+		{"es", "es", true}, {"es-MX", "es", true}, {"ES-mx", "es", true}, {"pt", "pt-BR", true},
+		{"zh-CN", "zh-Hans", true}, {"ar-EG", "ar", true}, {"en-GB", "en", true},
+		{"de", "en", false}, {"", "en", false}, {"not a tag", "en", false},
+	} {
+		got, ok := c.MatchTag(tc.tag)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("MatchTag(%q) = %q, %v; want %q, %v", tc.tag, got, ok, tc.want, tc.ok)
+		}
+	}
+}
