@@ -203,18 +203,6 @@ func (p *Pages) trhList(locale, prefix string, items []string) []template.HTML {
 	return out
 }
 
-// trList translates a list of texts keyed prefix.0, prefix.1, ...
-func (p *Pages) trList(locale, prefix string, items []string) []string {
-	if len(items) == 0 {
-		return items
-	}
-	out := make([]string, len(items))
-	for i, s := range items {
-		out[i] = p.tr(locale, prefix+"."+strconv.Itoa(i), s)
-	}
-	return out
-}
-
 // trhRouting translates a message of the routing rules, found by its
 // text, for a page's body (see trh).
 func (p *Pages) trhRouting(locale, english string) template.HTML {
