@@ -872,7 +872,7 @@ func (im *importer) prune(ctx context.Context) error {
 // referrers are, for each kind, the queries that find a record referring
 // to one of that kind: what refers, its slug and its origin.
 var referrers = map[string][]string{
-	"services": {`SELECT 'service at location', slug, origin FROM services_at_location WHERE service_id = ?`},
+	"services":  {`SELECT 'service at location', slug, origin FROM services_at_location WHERE service_id = ?`},
 	"locations": {`SELECT 'service at location', slug, origin FROM services_at_location WHERE location_id = ?`},
 	"organizations": {
 		`SELECT 'service', slug, origin FROM services WHERE organization_id = ?`,
