@@ -1,6 +1,13 @@
 // Package directory holds Haven's record model: organizations, the services
-// they run, how to reach them and when. It follows Open Referral HSDS 3.x
-// concepts so that HSDS import and export are mappings, not rewrites.
+// they run, the locations they run them at, how to reach them and when, and
+// the taxonomies that classify them. It follows Open Referral HSDS 3.0
+// objects so that HSDS import and export are mappings, not rewrites
+// (docs/hsds.md maps each type and field).
+//
+// Every record that has a slug also has an Origin, the name of the import
+// source that brought it ("" for the pack's own records), and an optional
+// ExternalID, the id it has in that source. The store keeps records of one
+// origin apart from every other's.
 //
 // The types carry yaml tags because a jurisdiction pack is written in YAML by
 // people, and json tags because the same records are served by the API.
@@ -39,12 +46,48 @@ const (
 	ScopeInternational = "international"
 )
 
-// Service area scopes.
+// Service area scopes. Region is a named area of any kind ("Québec",
+// "the Bay Area"); city, county and state name one of those; postcode is
+// an area given by its postcodes (ZIP codes) alone.
 const (
 	AreaNational      = "national"
 	AreaInternational = "international"
 	AreaRegion        = "region"
+	AreaState         = "state"
+	AreaCounty        = "county"
+	AreaCity          = "city"
+	AreaPostcode      = "postcode"
 )
+
+// AreaScopes lists every service area scope, from the widest.
+var AreaScopes = []string{AreaInternational, AreaNational, AreaRegion, AreaState, AreaCounty, AreaCity, AreaPostcode}
+
+// Service statuses (HSDS 3.0 service.status). A service whose Status is ""
+// has none recorded and is taken as active: the U.S. pack records none.
+const (
+	StatusActive            = "active"
+	StatusInactive          = "inactive"
+	StatusDefunct           = "defunct"
+	StatusTemporarilyClosed = "temporarily closed"
+)
+
+// Statuses lists every service status.
+var Statuses = []string{StatusActive, StatusInactive, StatusDefunct, StatusTemporarilyClosed}
+
+// Phone types (HSDS 3.0 phone.type, from the RFC 6350 TEL types). TTY
+// lines are textphone.
+const (
+	PhoneVoice     = "voice"
+	PhoneText      = "text"
+	PhoneFax       = "fax"
+	PhoneCell      = "cell"
+	PhoneVideo     = "video"
+	PhonePager     = "pager"
+	PhoneTextphone = "textphone"
+)
+
+// PhoneTypes lists every phone type.
+var PhoneTypes = []string{PhoneVoice, PhoneText, PhoneFax, PhoneCell, PhoneVideo, PhonePager, PhoneTextphone}
 
 // Source says where a fact comes from: a document named in the pack's
 // sources, the lines of that document that state it, and the day a person
@@ -69,17 +112,30 @@ type Organization struct {
 	Name          string   `yaml:"name" json:"name"`
 	AlternateName string   `yaml:"alternate_name,omitempty" json:"alternate_name,omitempty"`
 	Description   string   `yaml:"description,omitempty" json:"description,omitempty"`
+	Email         string   `yaml:"email,omitempty" json:"email,omitempty"`
 	Website       string   `yaml:"website,omitempty" json:"website,omitempty"`
 	WebsiteText   string   `yaml:"website_display,omitempty" json:"website_display,omitempty"`
 	Social        []Social `yaml:"social,omitempty" json:"social,omitempty"`
 	Notes         []string `yaml:"notes,omitempty" json:"notes,omitempty"`
-	Source        Source   `yaml:"source" json:"source"`
+	// Attributes classify the organization by taxonomy terms.
+	Attributes []Attribute `yaml:"attributes,omitempty" json:"attributes,omitempty"`
+	Source     Source      `yaml:"source" json:"source"`
+	// Origin names the import source that brought the record, "" for the
+	// pack's own; the store sets it, a pack cannot. ExternalID is the
+	// record's id in that source, unique within the origin, or "".
+	Origin     string `yaml:"-" json:"origin,omitempty"`
+	ExternalID string `yaml:"-" json:"external_id,omitempty"`
 }
 
-// Area is where a service is offered.
+// Area is where a service is offered: a scope, the name of the place
+// (required for region, state, county and city), the postcodes (ZIP codes)
+// it covers, which a postcode area must list, and an optional description
+// of its extent in words ("within 30 miles of Fresno").
 type Area struct {
-	Scope string `yaml:"scope" json:"scope"`
-	Name  string `yaml:"name,omitempty" json:"name,omitempty"`
+	Scope       string   `yaml:"scope" json:"scope"`
+	Name        string   `yaml:"name,omitempty" json:"name,omitempty"`
+	Postcodes   []string `yaml:"postcodes,omitempty" json:"postcodes,omitempty"`
+	Description string   `yaml:"description,omitempty" json:"description,omitempty"`
 }
 
 // Contact is one way to reach a service.
@@ -88,6 +144,12 @@ type Area struct {
 // second form it gives, if any ("1-800-843-5678"). Value is what a device
 // dials or opens: E.164 for phone numbers, the short code as written (911,
 // 233733), a URL with a scheme, or a lower-cased e-mail address.
+//
+// A call or text contact is an HSDS phone; the fields HSDS phone has and
+// the others lack are here too: Extension (digits dialled after the number
+// answers), PhoneType (voice, text, fax, cell, video, pager, textphone; ""
+// when the source does not say), the languages spoken on the line and a
+// description. They are optional and empty for other channels.
 type Contact struct {
 	Channel    string   `yaml:"channel" json:"channel"`
 	Display    string   `yaml:"display" json:"display"`
@@ -97,8 +159,12 @@ type Contact struct {
 	Scope      string   `yaml:"scope,omitempty" json:"scope,omitempty"`
 	Purpose    string   `yaml:"purpose,omitempty" json:"purpose,omitempty"`
 	// Hours, when set, overrides the service's hours for this contact.
-	Hours  *Hours `yaml:"hours,omitempty" json:"hours,omitempty"`
-	Source Source `yaml:"source" json:"source"`
+	Hours       *Hours   `yaml:"hours,omitempty" json:"hours,omitempty"`
+	Extension   string   `yaml:"extension,omitempty" json:"extension,omitempty"`
+	PhoneType   string   `yaml:"phone_type,omitempty" json:"phone_type,omitempty"`
+	Languages   []string `yaml:"languages,omitempty" json:"languages,omitempty"`
+	Description string   `yaml:"description,omitempty" json:"description,omitempty"`
+	Source      Source   `yaml:"source" json:"source"`
 }
 
 // Service is something a person can use: a hotline, a tip line, an online
@@ -123,14 +189,48 @@ type Service struct {
 	Hours                Hours     `yaml:"hours" json:"hours"`
 	Contacts             []Contact `yaml:"contacts,omitempty" json:"contacts"`
 	Notes                []string  `yaml:"notes,omitempty" json:"notes,omitempty"`
-	Source               Source    `yaml:"source" json:"source"`
+	// Status is one of Statuses, or "" when none is recorded (taken as
+	// active).
+	Status string `yaml:"status,omitempty" json:"status,omitempty"`
+	// URL is the service's own web page; Email an address for it.
+	URL   string `yaml:"url,omitempty" json:"url,omitempty"`
+	Email string `yaml:"email,omitempty" json:"email,omitempty"`
+	// Eligibility says who the service is for, Fees what it costs,
+	// ApplicationProcess how to get it, RequiredDocuments what to bring:
+	// text as the source gives it.
+	Eligibility        string   `yaml:"eligibility,omitempty" json:"eligibility,omitempty"`
+	Fees               string   `yaml:"fees,omitempty" json:"fees,omitempty"`
+	ApplicationProcess string   `yaml:"application_process,omitempty" json:"application_process,omitempty"`
+	RequiredDocuments  []string `yaml:"required_documents,omitempty" json:"required_documents,omitempty"`
+	// AssuredDate is the day (YYYY-MM-DD) someone last checked the whole
+	// record with the service itself, and Assurer who did (a name or an
+	// e-mail address). Source.Verified is the day a fact was checked
+	// against its document.
+	AssuredDate string `yaml:"assured_date,omitempty" json:"assured_date,omitempty"`
+	Assurer     string `yaml:"assurer,omitempty" json:"assurer,omitempty"`
+	// Attributes classify the service by taxonomy terms, with a value
+	// where the term needs one.
+	Attributes []Attribute `yaml:"attributes,omitempty" json:"attributes,omitempty"`
+	Source     Source      `yaml:"source" json:"source"`
+	// Origin and ExternalID are as for Organization.
+	Origin     string `yaml:"-" json:"origin,omitempty"`
+	ExternalID string `yaml:"-" json:"external_id,omitempty"`
 }
 
-// Directory is a whole set of organizations and services, in the order the
-// pack gives them.
+// Active reports whether the service works now as far as its record says:
+// its status is active or not recorded.
+func (s Service) Active() bool { return s.Status == "" || s.Status == StatusActive }
+
+// Directory is a whole set of records, in the order the pack (or the
+// import) gives them. Services at locations name their service and
+// location by slug; taxonomy terms name their taxonomy.
 type Directory struct {
-	Organizations []Organization `yaml:"organizations" json:"organizations"`
-	Services      []Service      `yaml:"services" json:"services"`
+	Organizations      []Organization      `yaml:"organizations" json:"organizations"`
+	Services           []Service           `yaml:"services" json:"services"`
+	Locations          []Location          `yaml:"locations,omitempty" json:"locations,omitempty"`
+	ServicesAtLocation []ServiceAtLocation `yaml:"services_at_location,omitempty" json:"services_at_location,omitempty"`
+	Taxonomies         []Taxonomy          `yaml:"taxonomies,omitempty" json:"taxonomies,omitempty"`
+	Terms              []TaxonomyTerm      `yaml:"terms,omitempty" json:"terms,omitempty"`
 }
 
 // Organization returns the organization with the slug, if any.

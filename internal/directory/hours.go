@@ -16,6 +16,12 @@ const (
 // Hours says when a service answers. Kind is "24/7", "weekly" or "unknown".
 // A weekly schedule has an IANA time zone and one or more windows. "Open now"
 // is always computed from these, never stored.
+//
+// Hours hold an HSDS 3.0 schedule: a WEEKLY rule's BYDAY, opens_at and
+// closes_at are a window, its valid_from and valid_to are ValidFrom and
+// ValidTo, its description is Description, and what a window cannot say
+// (a MONTHLY rule, "by appointment") is kept in words in Description with
+// Kind unknown, so Haven never claims to know when such a service is open.
 type Hours struct {
 	Kind     string   `yaml:"kind" json:"kind"`
 	TimeZone string   `yaml:"time_zone,omitempty" json:"time_zone,omitempty"`
@@ -23,6 +29,17 @@ type Hours struct {
 	// Display is the hours as the source writes them ("7:00am to 8:00pm (EST)").
 	Display string   `yaml:"display,omitempty" json:"display,omitempty"`
 	Notes   []string `yaml:"notes,omitempty" json:"notes,omitempty"`
+	// ValidFrom and ValidTo, when set, are the first and last days
+	// (YYYY-MM-DD, in the hours' time zone, or UTC when they have none) on
+	// which the hours hold; outside them "open now" is unknown.
+	ValidFrom string `yaml:"valid_from,omitempty" json:"valid_from,omitempty"`
+	ValidTo   string `yaml:"valid_to,omitempty" json:"valid_to,omitempty"`
+	// Description says in words what the windows cannot ("by
+	// appointment", "first Monday of the month").
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// Holidays says what happens on public holidays ("closed on federal
+	// holidays"). "Open now" does not know holidays and ignores it.
+	Holidays string `yaml:"holidays,omitempty" json:"holidays,omitempty"`
 }
 
 // Window is a daily opening window. Days are three-letter English day names
@@ -58,6 +75,18 @@ func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 // Validate reports the first problem with the hours, or nil.
 func (h Hours) Validate() error {
+	from, to, err := h.validity()
+	if err != nil {
+		return err
+	}
+	if !from.IsZero() && !to.IsZero() && to.Before(from) {
+		return fmt.Errorf("valid_to %s is before valid_from %s", h.ValidTo, h.ValidFrom)
+	}
+	if h.TimeZone != "" {
+		if _, err := time.LoadLocation(h.TimeZone); err != nil {
+			return fmt.Errorf("time_zone %q is not an IANA time zone", h.TimeZone)
+		}
+	}
 	switch h.Kind {
 	case HoursAlways, HoursUnknown:
 		if len(h.Windows) > 0 {
@@ -103,8 +132,11 @@ func (h Hours) Validate() error {
 // a window whose days the source does not name: outside every window the
 // service is closed whatever its days, but inside one Haven cannot say
 // whether today is one of them. Haven never guesses.
+//
+// Outside the days from ValidFrom to ValidTo the hours do not hold, and
+// OpenAt returns nil.
 func (h Hours) OpenAt(t time.Time) *bool {
-	if h.Kind != HoursWeekly {
+	if h.Kind != HoursWeekly && h.TimeZone == "" {
 		return h.OpenIn(t, time.UTC) // 24/7 or unknown: no zone needed
 	}
 	loc, err := time.LoadLocation(h.TimeZone)
@@ -115,9 +147,13 @@ func (h Hours) OpenAt(t time.Time) *bool {
 }
 
 // OpenIn is OpenAt with the time zone already loaded (time.LoadLocation
-// reads the zone file on every call): loc must be h.TimeZone's location.
+// reads the zone file on every call): loc must be h.TimeZone's location
+// (UTC when it has none).
 func (h Hours) OpenIn(t time.Time, loc *time.Location) *bool {
 	yes, no := true, false
+	if (h.ValidFrom != "" || h.ValidTo != "") && !h.validOn(t.In(loc)) {
+		return nil
+	}
 	switch h.Kind {
 	case HoursAlways:
 		return &yes
@@ -149,6 +185,32 @@ func (h Hours) OpenIn(t time.Time, loc *time.Location) *bool {
 		return nil
 	}
 	return &no
+}
+
+// validity parses ValidFrom and ValidTo; a zero time is a bound not set.
+func (h Hours) validity() (from, to time.Time, err error) {
+	if h.ValidFrom != "" {
+		if from, err = time.Parse(time.DateOnly, h.ValidFrom); err != nil {
+			return from, to, fmt.Errorf("valid_from %q: want a date such as 2026-11-25", h.ValidFrom)
+		}
+	}
+	if h.ValidTo != "" {
+		if to, err = time.Parse(time.DateOnly, h.ValidTo); err != nil {
+			return from, to, fmt.Errorf("valid_to %q: want a date such as 2026-11-25", h.ValidTo)
+		}
+	}
+	return from, to, nil
+}
+
+// validOn reports whether local's calendar day is inside the hours'
+// validity; invalid bounds are not, so "open now" is unknown.
+func (h Hours) validOn(local time.Time) bool {
+	from, to, err := h.validity()
+	if err != nil {
+		return false
+	}
+	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
+	return (from.IsZero() || !day.Before(from)) && (to.IsZero() || !day.After(to))
 }
 
 func (w Window) onDay(d time.Weekday) bool {

@@ -1,7 +1,10 @@
 package pack
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"math"
 	"net/mail"
 	"net/url"
 	"regexp"
@@ -10,6 +13,7 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
 
 	"github.com/haven-project/haven/internal/directory"
 )
@@ -103,11 +107,17 @@ func (a at) errf(format string, args ...any) {
 	a.l.addf(a.file, a.l.line(a.root, a.path...), format, args...)
 }
 
-func (l *loader) check(p *Pack, docs map[string][]string) {
+func (l *loader) check(p *Pack, docs map[string][]string, entries []serviceEntry) {
 	sources, topics := l.checkMeta(p.Meta)
-	c := &checker{l: l, meta: p.Meta, docs: docs, sources: sources, topics: topics}
+	c := &checker{l: l, meta: p.Meta, docs: docs, sources: sources, topics: topics, terms: map[string]bool{}}
+	for _, t := range p.Directory.Terms {
+		c.terms[t.Slug] = true
+	}
 	orgs := c.organizations(p.Directory.Organizations)
 	svcs := c.services(p.Directory.Services, orgs)
+	locs := c.locations(p.Directory.Locations, orgs)
+	c.serviceLocations(entries, locs)
+	c.confidential(p)
 	meta := at{l: l, file: MetaFile, root: l.metaRoot}
 	for _, h := range append([]string{p.Meta.Home.Emergency, p.Meta.Home.Hotline}, p.Meta.Home.More...) {
 		if !svcs[h] {
@@ -248,6 +258,7 @@ type checker struct {
 	docs    map[string][]string
 	sources map[string]bool
 	topics  map[string]bool
+	terms   map[string]bool // slugs of the taxonomy terms attributes may name
 }
 
 func (c *checker) organization(a at, o directory.Organization) {
@@ -261,6 +272,10 @@ func (c *checker) organization(a at, o directory.Organization) {
 		a.errf("organization %s has no description", o.Slug)
 	}
 	c.source(a.sub("source"), o.Source)
+	if o.Email != "" {
+		c.email(a.sub("email"), "organization "+o.Slug, o.Email)
+	}
+	c.attributes(a, "organization "+o.Slug, o.Attributes)
 	if o.Website != "" {
 		if err := checkURL(o.Website); err != nil {
 			a.sub("website").errf("organization %s: website: %v", o.Slug, err)
@@ -318,37 +333,69 @@ func (c *checker) service(a at, s directory.Service) {
 	for i, ar := range s.Areas {
 		switch ar.Scope {
 		case directory.AreaNational, directory.AreaInternational:
-		case directory.AreaRegion:
+		case directory.AreaRegion, directory.AreaState, directory.AreaCounty, directory.AreaCity:
 			if ar.Name == "" {
-				a.sub("areas", i).errf("service %s: a region area needs a name", s.Slug)
+				a.sub("areas", i).errf("service %s: a %s area needs a name", s.Slug, ar.Scope)
+			}
+		case directory.AreaPostcode:
+			if len(ar.Postcodes) == 0 {
+				a.sub("areas", i).errf("service %s: a postcode area needs its postcodes", s.Slug)
 			}
 		default:
-			a.sub("areas", i).errf("service %s: area scope %q: want national, international or region", s.Slug, ar.Scope)
+			a.sub("areas", i).errf("service %s: area scope %q: want one of %s", s.Slug, ar.Scope, strings.Join(directory.AreaScopes, ", "))
+		}
+		for j, pc := range ar.Postcodes {
+			if pc == "" || strings.TrimSpace(pc) != pc {
+				a.sub("areas", i, "postcodes", j).errf("service %s: postcode %q: want no surrounding space", s.Slug, pc)
+			}
 		}
 	}
+	if s.Status != "" && !slices.Contains(directory.Statuses, s.Status) {
+		a.sub("status").errf("service %s: status %q: want one of %s", s.Slug, s.Status, strings.Join(directory.Statuses, ", "))
+	}
+	if s.URL != "" {
+		if err := checkURL(s.URL); err != nil {
+			a.sub("url").errf("service %s: url: %v", s.Slug, err)
+		}
+	}
+	if s.Email != "" {
+		c.email(a.sub("email"), "service "+s.Slug, s.Email)
+	}
+	if s.AssuredDate != "" {
+		if _, err := time.Parse(time.DateOnly, s.AssuredDate); err != nil {
+			a.sub("assured_date").errf("service %s: assured_date %q: want a date such as 2026-11-25", s.Slug, s.AssuredDate)
+		}
+	}
+	for i, d := range s.RequiredDocuments {
+		if strings.TrimSpace(d) == "" {
+			a.sub("required_documents", i).errf("service %s: a required document is blank", s.Slug)
+		}
+	}
+	c.languages(a, "service "+s.Slug, s.Languages)
+	c.attributes(a, "service "+s.Slug, s.Attributes)
 	if err := s.Hours.Validate(); err != nil {
 		a.sub("hours").errf("service %s: hours: %v", s.Slug, err)
 	}
 	c.source(a.sub("source"), s.Source)
 	for i, ct := range s.Contacts {
-		c.contact(a.sub("contacts", i), s.Slug, ct)
+		c.contact(a.sub("contacts", i), "service "+s.Slug, ct)
 	}
 }
 
-func (c *checker) contact(a at, slug string, ct directory.Contact) {
+func (c *checker) contact(a at, who string, ct directory.Contact) {
 	c.source(a.sub("source"), ct.Source)
 	if ct.Hours != nil {
 		if err := ct.Hours.Validate(); err != nil {
-			a.sub("hours").errf("service %s: contact hours: %v", slug, err)
+			a.sub("hours").errf("%s: contact hours: %v", who, err)
 		}
 	}
 	switch ct.Scope {
 	case "", directory.ScopeDomestic, directory.ScopeInternational:
 	default:
-		a.sub("scope").errf("service %s: contact scope %q: want domestic or international", slug, ct.Scope)
+		a.sub("scope").errf("%s: contact scope %q: want domestic or international", who, ct.Scope)
 	}
 	if ct.Display == "" || ct.Value == "" {
-		a.errf("service %s: a contact needs display and value", slug)
+		a.errf("%s: a contact needs display and value", who)
 		return
 	}
 	c.cited(a.sub("display"), ct.Source, ct.Display)
@@ -357,47 +404,48 @@ func (c *checker) contact(a at, slug string, ct directory.Contact) {
 	}
 	for i, k := range ct.Keywords {
 		if !keywordRe.MatchString(k) {
-			a.sub("keywords", i).errf("service %s: keyword %q: want capital letters or digits", slug, k)
+			a.sub("keywords", i).errf("%s: keyword %q: want capital letters or digits", who, k)
 		}
 		c.cited(a.sub("keywords", i), ct.Source, k)
 	}
+	c.phoneFields(a, who, ct)
 	switch ct.Channel {
 	case directory.ChannelCall, directory.ChannelText:
-		c.phone(a, slug, ct)
+		c.phone(a, who, ct)
 	case directory.ChannelOnline, directory.ChannelWebsite:
 		if err := checkURL(ct.Value); err != nil {
-			a.sub("value").errf("service %s: %v", slug, err)
+			a.sub("value").errf("%s: %v", who, err)
 		} else if !sameLink(ct.Display, ct.Value) {
-			a.sub("value").errf("service %s: link %q does not match its display %q", slug, ct.Value, ct.Display)
+			a.sub("value").errf("%s: link %q does not match its display %q", who, ct.Value, ct.Display)
 		}
 	case directory.ChannelEmail:
 		addr, err := mail.ParseAddress(ct.Value)
 		if err != nil || addr.Address != ct.Value || addr.Name != "" {
-			a.sub("value").errf("service %s: e-mail %q is not a plain address", slug, ct.Value)
+			a.sub("value").errf("%s: e-mail %q is not a plain address", who, ct.Value)
 		} else if ct.Value != strings.ToLower(ct.Display) {
-			a.sub("value").errf("service %s: e-mail value should be %q, the display lower-cased", slug, strings.ToLower(ct.Display))
+			a.sub("value").errf("%s: e-mail value should be %q, the display lower-cased", who, strings.ToLower(ct.Display))
 		}
 	case directory.ChannelSocial:
 		if !handleRe.MatchString(ct.Display) {
-			a.sub("display").errf("service %s: social handle %q: want @ and letters, digits or underscores", slug, ct.Display)
+			a.sub("display").errf("%s: social handle %q: want @ and letters, digits or underscores", who, ct.Display)
 		}
 	default:
-		a.sub("channel").errf("service %s: channel %q: want one of %s", slug, ct.Channel, strings.Join(directory.Channels, ", "))
+		a.sub("channel").errf("%s: channel %q: want one of %s", who, ct.Channel, strings.Join(directory.Channels, ", "))
 	}
 }
 
 // phone checks a call or text contact: a short code the pack lists, dialled
 // as written, or a number valid for the pack's country whose E.164 form is
 // the value; vanity letters must spell the same digits as the value.
-func (c *checker) phone(a at, slug string, ct directory.Contact) {
+func (c *checker) phone(a at, who string, ct directory.Contact) {
 	if slices.Contains(c.meta.ShortCodes, ct.Value) {
 		if ct.Display != ct.Value {
-			a.sub("display").errf("service %s: short code %s should be displayed as written", slug, ct.Value)
+			a.sub("display").errf("%s: short code %s should be displayed as written", who, ct.Value)
 		}
 		return
 	}
 	if !directory.IsE164(ct.Value) {
-		a.sub("value").errf("service %s: %q is neither E.164 (+ and digits) nor a short code listed in %s", slug, ct.Value, MetaFile)
+		a.sub("value").errf("%s: %q is neither E.164 (+ and digits) nor a short code listed in %s", who, ct.Value, MetaFile)
 		return
 	}
 	for _, d := range []string{ct.Display, ct.DisplayAlt} {
@@ -406,12 +454,62 @@ func (c *checker) phone(a at, slug string, ct directory.Contact) {
 		}
 		e164, err := directory.ToE164(d, c.meta.Country)
 		if err != nil {
-			a.sub("display").errf("service %s: %v", slug, err)
+			a.sub("display").errf("%s: %v", who, err)
 			continue
 		}
 		if e164 != ct.Value {
-			a.sub("value").errf("service %s: %q dials %s, but the value is %s", slug, d, e164, ct.Value)
+			a.sub("value").errf("%s: %q dials %s, but the value is %s", who, d, e164, ct.Value)
 		}
+	}
+}
+
+// phoneFields checks what a contact has of an HSDS phone: an extension
+// only on a call, a phone type only on a call or a text, languages.
+func (c *checker) phoneFields(a at, who string, ct directory.Contact) {
+	phone := ct.Channel == directory.ChannelCall || ct.Channel == directory.ChannelText
+	if ct.Extension != "" {
+		if ct.Channel != directory.ChannelCall {
+			a.sub("extension").errf("%s: only a call contact has an extension", who)
+		} else if len(ct.Extension) > 10 || strings.Trim(ct.Extension, "0123456789") != "" {
+			a.sub("extension").errf("%s: extension %q: want 1 to 10 digits", who, ct.Extension)
+		}
+	}
+	if ct.PhoneType != "" {
+		if !phone {
+			a.sub("phone_type").errf("%s: only a call or text contact has a phone_type", who)
+		} else if !slices.Contains(directory.PhoneTypes, ct.PhoneType) {
+			a.sub("phone_type").errf("%s: phone_type %q: want one of %s", who, ct.PhoneType, strings.Join(directory.PhoneTypes, ", "))
+		}
+	}
+	c.languages(a, who, ct.Languages)
+}
+
+// languages checks a list of BCP 47 language tags.
+func (c *checker) languages(a at, who string, langs []string) {
+	for i, tag := range langs {
+		if _, err := language.Parse(tag); err != nil || tag == "" {
+			a.sub("languages", i).errf("%s: language %q: want a BCP 47 tag such as es or zh-Hant", who, tag)
+		}
+	}
+}
+
+// attributes checks that each attribute names a term the pack knows:
+// Haven's (directory.HavenTerms, and one per topic).
+func (c *checker) attributes(a at, who string, attrs []directory.Attribute) {
+	for i, at := range attrs {
+		if !c.terms[at.Term] {
+			a.sub("attributes", i, "term").errf("%s: taxonomy term %q is not one Haven defines (haven-... terms, or haven-topic-<topic>)", who, at.Term)
+		}
+	}
+}
+
+// email checks a plain, lower-case e-mail address.
+func (c *checker) email(a at, who, addr string) {
+	parsed, err := mail.ParseAddress(addr)
+	if err != nil || parsed.Address != addr || parsed.Name != "" {
+		a.errf("%s: e-mail %q is not a plain address", who, addr)
+	} else if addr != strings.ToLower(addr) {
+		a.errf("%s: e-mail %q: write it lower-cased", who, addr)
 	}
 }
 
@@ -494,4 +592,151 @@ func sameLink(display, value string) bool {
 		return display == value
 	}
 	return value == "https://"+display
+}
+
+// locations checks each location of locations.yaml and returns them by
+// slug.
+func (c *checker) locations(list []directory.Location, orgs map[string]bool) map[string]directory.Location {
+	locs := map[string]directory.Location{}
+	for i, loc := range list {
+		a := at{l: c.l, file: LocationsFile, root: c.l.locRoot, path: []any{"locations", i}}
+		who := "location " + loc.Slug
+		if !slugRe.MatchString(loc.Slug) {
+			a.sub("slug").errf("slug %q: want lower-case letters, digits and hyphens", loc.Slug)
+		}
+		if _, dup := locs[loc.Slug]; dup {
+			a.sub("slug").errf("location slug %q is used twice", loc.Slug)
+		}
+		locs[loc.Slug] = loc
+		if !slices.Contains(directory.LocationTypes, loc.Type) {
+			a.sub("location_type").errf("%s: location_type %q: want one of %s", who, loc.Type, strings.Join(directory.LocationTypes, ", "))
+		}
+		switch {
+		case loc.Type == directory.LocationVirtual && loc.URL == "":
+			a.errf("%s: a virtual location needs a url", who)
+		case loc.Type == directory.LocationVirtual:
+			if err := checkURL(loc.URL); err != nil {
+				a.sub("url").errf("%s: url: %v", who, err)
+			}
+			if len(loc.Addresses) > 0 {
+				a.sub("addresses").errf("%s: a virtual location has a url, not addresses", who)
+			}
+		case loc.URL != "":
+			a.sub("url").errf("%s: only a virtual location has a url", who)
+		}
+		if loc.Organization != "" && !orgs[loc.Organization] {
+			a.sub("organization").errf("%s: organization %q is not in %s", who, loc.Organization, OrganizationsFile)
+		}
+		for j, ad := range loc.Addresses {
+			c.address(a.sub("addresses", j), who, ad)
+		}
+		switch {
+		case (loc.Latitude == nil) != (loc.Longitude == nil):
+			a.errf("%s: give both latitude and longitude, or neither", who)
+		case loc.Latitude != nil:
+			if lat := *loc.Latitude; math.IsNaN(lat) || lat < -90 || lat > 90 {
+				a.sub("latitude").errf("%s: latitude %v: want -90 to 90", who, lat)
+			}
+			if lon := *loc.Longitude; math.IsNaN(lon) || lon < -180 || lon > 180 {
+				a.sub("longitude").errf("%s: longitude %v: want -180 to 180", who, lon)
+			}
+		}
+		for j, ac := range loc.Accessibility {
+			if ac.Description == "" && ac.Details == "" {
+				a.sub("accessibility", j).errf("%s: accessibility needs a description or details", who)
+			}
+			if ac.URL != "" {
+				if err := checkURL(ac.URL); err != nil {
+					a.sub("accessibility", j, "url").errf("%s: accessibility url: %v", who, err)
+				}
+			}
+		}
+		c.languages(a, who, loc.Languages)
+		if loc.Hours != nil {
+			if err := loc.Hours.Validate(); err != nil {
+				a.sub("hours").errf("%s: hours: %v", who, err)
+			}
+		}
+		for j, ct := range loc.Contacts {
+			c.contact(a.sub("contacts", j), who, ct)
+		}
+		c.attributes(a, who, loc.Attributes)
+		c.source(a.sub("source"), loc.Source)
+	}
+	return locs
+}
+
+// address checks a location's address: a type, and the city, state or
+// province, postal code and country every address needs.
+func (c *checker) address(a at, who string, ad directory.Address) {
+	if ad.Type != directory.AddressPhysical && ad.Type != directory.AddressPostal {
+		a.sub("address_type").errf("%s: address_type %q: want physical or postal", who, ad.Type)
+	}
+	for _, f := range []struct{ name, value string }{
+		{"city", ad.City}, {"state_province", ad.StateProvince}, {"postal_code", ad.PostalCode}, {"country", ad.Country},
+	} {
+		if strings.TrimSpace(f.value) == "" {
+			a.errf("%s: an address needs %s", who, f.name)
+		}
+	}
+	if ad.Country != "" && (len(ad.Country) != 2 || strings.ToUpper(ad.Country) != ad.Country) {
+		a.sub("country").errf("%s: country %q: want an ISO 3166-1 alpha-2 code such as US", who, ad.Country)
+	}
+}
+
+// serviceLocations checks the locations: lists of services.yaml: each a
+// location of locations.yaml, once.
+func (c *checker) serviceLocations(entries []serviceEntry, locs map[string]directory.Location) {
+	made := map[string]string{} // service at location slug -> the service that made it
+	for i, e := range entries {
+		seen := map[string]bool{}
+		for j, loc := range e.Locations {
+			a := at{l: c.l, file: ServicesFile, root: c.l.svcRoot, path: []any{"services", i, "locations", j}}
+			if _, ok := locs[loc]; !ok {
+				a.errf("service %s: location %q is not in %s", e.Slug, loc, LocationsFile)
+			}
+			if seen[loc] {
+				a.errf("service %s: location %q is listed twice", e.Slug, loc)
+			}
+			seen[loc] = true
+			slug := ServiceAtLocationSlug(e.Slug, loc)
+			if other, dup := made[slug]; dup && other != e.Slug {
+				a.errf("service %s at %s makes the slug %s, which service %s at another location makes too; rename one", e.Slug, loc, slug, other)
+			}
+			made[slug] = e.Slug
+		}
+	}
+}
+
+// confidential checks that no confidential location's street address is
+// shown to the public: neither line of any of its addresses may be written
+// in anything public pages show, that is the directory as
+// directory.Directory.Public leaves it, or any text of the pack.
+func (c *checker) confidential(p *Pack) {
+	var public bytes.Buffer
+	enc := json.NewEncoder(&public)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(p.Directory.Public()); err != nil {
+		c.l.addf(LocationsFile, 0, "cannot check confidential locations: %v", err)
+		return
+	}
+	for _, t := range p.Texts() {
+		public.WriteString("\n" + t)
+	}
+	shown := strings.ToLower(public.String())
+	for i, loc := range p.Directory.Locations {
+		if !loc.Confidential {
+			continue
+		}
+		for j, ad := range loc.Addresses {
+			for _, f := range []struct{ name, value string }{{"address_1", ad.Address1}, {"address_2", ad.Address2}} {
+				v := strings.ToLower(strings.TrimSpace(f.value))
+				if len(v) < 4 || !strings.Contains(shown, v) {
+					continue
+				}
+				a := at{l: c.l, file: LocationsFile, root: c.l.locRoot, path: []any{"locations", i, "addresses", j, f.name}}
+				a.errf("location %s is confidential, but its address %q is written where the public sees it (a name, description, contact or another record); remove it there", loc.Slug, f.value)
+			}
+		}
+	}
 }

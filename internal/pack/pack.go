@@ -7,11 +7,18 @@
 //
 //	pack.yaml           id, country, locale, time zone, sources, topics
 //	organizations.yaml  organizations:
-//	services.yaml       services:
+//	services.yaml       services: (each may list the slugs of its locations:)
+//	locations.yaml      locations: where services are offered (optional)
 //	routing.yaml        rules from a situation to a plan (optional)
 //	learn.yaml          what the sources say, quoted, for people who want to learn (optional)
 //	sources/            the source documents records cite (optional)
 //	locales/            translations of the records' texts, locales/es.yaml (optional)
+//
+// A service's locations: list makes one service at location per location,
+// whose slug is the service's, "-at-" and the location's. The directory
+// also holds Haven's own taxonomies (directory.HavenTaxonomies): the haven
+// terms and one haven-topics term per topic of pack.yaml; records'
+// attributes may name those terms.
 //
 // Load never half-loads: it returns a Pack only when every check passes, and
 // otherwise every problem found, each with its file and line.
@@ -40,6 +47,7 @@ const (
 	MetaFile          = "pack.yaml"
 	OrganizationsFile = "organizations.yaml"
 	ServicesFile      = "services.yaml"
+	LocationsFile     = "locations.yaml"
 	RoutingFile       = "routing.yaml"
 	LearnFile         = "learn.yaml"
 	SourcesDir        = "sources"
@@ -218,7 +226,14 @@ type loader struct {
 	problems []Problem
 	warnings []Problem
 	// Root nodes of the parsed files, for line numbers.
-	metaRoot, orgRoot, svcRoot, routingRoot, learnRoot *yaml.Node
+	metaRoot, orgRoot, svcRoot, locRoot, routingRoot, learnRoot *yaml.Node
+}
+
+// serviceEntry is a service as services.yaml writes it: the record and the
+// slugs of the locations it is offered at.
+type serviceEntry struct {
+	directory.Service `yaml:",inline"`
+	Locations         []string `yaml:"locations,omitempty"`
 }
 
 func (l *loader) addf(file string, line int, format string, args ...any) {
@@ -340,7 +355,7 @@ func (l *loader) load() *Pack {
 		Organizations []directory.Organization `yaml:"organizations"`
 	}
 	var svcs struct {
-		Services []directory.Service `yaml:"services"`
+		Services []serviceEntry `yaml:"services"`
 	}
 	files := map[string][]byte{}
 	for _, f := range []struct {
@@ -376,17 +391,33 @@ func (l *loader) load() *Pack {
 		files[LearnFile] = data
 		l.learnRoot = l.decode(LearnFile, data, &learn)
 	}
+	var locs struct {
+		Locations []directory.Location `yaml:"locations"`
+	}
+	if data := l.read(LocationsFile, false); data != nil {
+		files[LocationsFile] = data
+		l.locRoot = l.decode(LocationsFile, data, &locs)
+	}
 	if len(l.problems) > 0 {
 		return nil
 	}
 	docs := l.readSources(meta, files)
 	p := &Pack{
 		Meta:      meta,
-		Directory: directory.Directory{Organizations: orgs.Organizations, Services: svcs.Services},
+		Directory: directory.Directory{Organizations: orgs.Organizations, Locations: locs.Locations},
 		Routing:   routing,
 		Learn:     learn.Learn,
 	}
-	l.check(p, docs)
+	for _, e := range svcs.Services {
+		p.Directory.Services = append(p.Directory.Services, e.Service)
+		for _, loc := range e.Locations {
+			p.Directory.ServicesAtLocation = append(p.Directory.ServicesAtLocation, directory.ServiceAtLocation{
+				Slug: ServiceAtLocationSlug(e.Slug, loc), Service: e.Slug, Location: loc,
+			})
+		}
+	}
+	p.Directory.Taxonomies, p.Directory.Terms = havenTaxonomies(meta)
+	l.check(p, docs, svcs.Services)
 	if routing != nil && len(l.problems) == 0 {
 		for _, pr := range routing.Check(&p.Directory) {
 			l.addf(RoutingFile, l.line(l.routingRoot, pr.Path...), "%s", pr.Msg)
@@ -403,6 +434,25 @@ func (l *loader) load() *Pack {
 	p.Hash = hashFiles(files)
 	p.routingRoot = l.routingRoot
 	return p
+}
+
+// ServiceAtLocationSlug is the slug of the service at location that a
+// service's locations: list makes.
+func ServiceAtLocationSlug(service, location string) string {
+	return service + "-at-" + location
+}
+
+// havenTaxonomies returns Haven's taxonomies and their terms: the haven
+// terms, then one haven-topics term per topic of the pack, in its order.
+func havenTaxonomies(m Meta) ([]directory.Taxonomy, []directory.TaxonomyTerm) {
+	terms := directory.HavenTerms()
+	for _, t := range m.Topics {
+		terms = append(terms, directory.TaxonomyTerm{
+			Slug: directory.TopicTermSlug(t.Slug), Taxonomy: directory.HavenTopicsTaxonomy,
+			Code: t.Slug, Name: t.Label, Language: m.DefaultLocale,
+		})
+	}
+	return directory.HavenTaxonomies(), terms
 }
 
 // readSources reads the cited documents the pack carries under sources/,

@@ -128,6 +128,8 @@ func dialect() sqlstore.Dialect {
 		Name:        "postgres",
 		Placeholder: placeholder,
 		Contains:    func(haystack, needle string) string { return "strpos(" + haystack + ", " + needle + ") > 0" },
+		// Origins sort by bytes whatever the database's collation.
+		Collate: ` COLLATE "C"`,
 		// Concurrent loads would otherwise both see the old PackInfo.
 		ForUpdate: " FOR UPDATE",
 		// READ COMMITTED would give each query of a read its own

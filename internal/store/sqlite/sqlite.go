@@ -214,6 +214,7 @@ func dialect() sqlstore.Dialect {
 		Name:        "sqlite",
 		Placeholder: nil, // "?" as written
 		Contains:    func(haystack, needle string) string { return "instr(" + haystack + ", " + needle + ") > 0" },
+		Collate:     "", // BINARY
 		ForUpdate:   "", // the one write connection and BEGIN IMMEDIATE serialize loads
 		ReadTx:      sql.TxOptions{ReadOnly: true},
 		IsInvalid:   isConstraint,

@@ -15,7 +15,7 @@ import (
 // each for topics, areas, languages, notes, contacts, keywords, hours,
 // windows and hours notes. Lists that are empty come back nil.
 
-// Directory returns every organization and service, in pack order.
+// Directory returns every record of every origin, in list order.
 func (s *Store) Directory(ctx context.Context) (*directory.Directory, error) {
 	const op = "directory"
 	tx, err := s.readTx(ctx)
@@ -31,7 +31,20 @@ func (s *Store) Directory(ctx context.Context) (*directory.Directory, error) {
 	if err != nil {
 		return nil, s.errorf(op, err)
 	}
-	return &directory.Directory{Organizations: orgs, Services: svcs}, nil
+	d := &directory.Directory{Organizations: orgs, Services: svcs}
+	if d.Locations, err = s.locations(ctx, tx, "", nil, true); err != nil {
+		return nil, s.errorf(op, err)
+	}
+	if d.ServicesAtLocation, err = s.servicesAtLocation(ctx, tx, "", nil, true); err != nil {
+		return nil, s.errorf(op, err)
+	}
+	if d.Taxonomies, err = s.taxonomies(ctx, tx); err != nil {
+		return nil, s.errorf(op, err)
+	}
+	if d.Terms, err = s.terms(ctx, tx); err != nil {
+		return nil, s.errorf(op, err)
+	}
+	return d, nil
 }
 
 // ListServices returns the page of services f asks for, in pack order, and
@@ -59,7 +72,7 @@ func (s *Store) ListServices(ctx context.Context, f store.ServiceFilter) ([]dire
 		return nil, total, nil
 	}
 	pageArgs := append(append(make([]any, 0, len(args)+2), args...), limit, f.Offset)
-	svcs, err := s.services(ctx, tx, where+` ORDER BY s.position LIMIT ? OFFSET ?`, pageArgs, false)
+	svcs, err := s.services(ctx, tx, where+s.order("s")+` LIMIT ? OFFSET ?`, pageArgs, false)
 	if err != nil {
 		return nil, 0, s.errorf(op, err)
 	}
@@ -90,6 +103,14 @@ func (s *Store) serviceWhere(f store.ServiceFilter) (string, []any) {
 	if q := strings.TrimSpace(f.Query); q != "" {
 		conds = append(conds, s.d.Contains("s.search_text", "?"))
 		args = append(args, strings.ToLower(q))
+	}
+	if f.Origin != nil {
+		conds = append(conds, `s.origin = ?`)
+		args = append(args, *f.Origin)
+	}
+	if f.Term != "" {
+		conds = append(conds, `EXISTS (SELECT 1 FROM attributes a JOIN taxonomy_terms t ON t.id = a.term_id WHERE a.service_id = s.id AND t.slug = ?)`)
+		args = append(args, f.Term)
 	}
 	if len(conds) == 0 {
 		return "", nil
@@ -135,7 +156,7 @@ func (s *Store) ListOrganizations(ctx context.Context, limit, offset int) ([]dir
 	if offset >= total {
 		return nil, total, nil
 	}
-	orgs, err := s.organizations(ctx, tx, ` ORDER BY position LIMIT ? OFFSET ?`, []any{limit, offset}, false)
+	orgs, err := s.organizations(ctx, tx, s.order("")+` LIMIT ? OFFSET ?`, []any{limit, offset}, false)
 	if err != nil {
 		return nil, 0, s.errorf(op, err)
 	}
@@ -165,18 +186,18 @@ func (s *Store) Organization(ctx context.Context, slug string) (directory.Organi
 // in pack order, when all is set) with their children.
 func (s *Store) organizations(ctx context.Context, tx *sql.Tx, clause string, args []any, all bool) ([]directory.Organization, error) {
 	if all {
-		clause = ` ORDER BY position`
+		clause = s.order("")
 	}
 	var orgs []directory.Organization
 	var ids []int64
-	err := s.eachRow(ctx, tx, `SELECT id, slug, name, alternate_name, description, website, website_text,
-	source_document, source_lines, source_verified
+	err := s.eachRow(ctx, tx, `SELECT id, slug, name, alternate_name, description, email, website, website_text,
+	source_document, source_lines, source_verified, origin, external_id
 FROM organizations`+clause, args, func(r *sql.Rows) error {
 		var o directory.Organization
 		var id int64
 		var lines string
-		if err := r.Scan(&id, &o.Slug, &o.Name, &o.AlternateName, &o.Description, &o.Website, &o.WebsiteText,
-			&o.Source.Document, &lines, &o.Source.Verified); err != nil {
+		if err := r.Scan(&id, &o.Slug, &o.Name, &o.AlternateName, &o.Description, &o.Email, &o.Website, &o.WebsiteText,
+			&o.Source.Document, &lines, &o.Source.Verified, &o.Origin, &o.ExternalID); err != nil {
 			return err
 		}
 		var err error
@@ -239,19 +260,31 @@ FROM organizations`+clause, args, func(r *sql.Rows) error {
 	if err != nil {
 		return nil, fmt.Errorf("organization notes: %w", err)
 	}
+	err = s.attributes(ctx, tx, kindOrganization, ids, func(id int64, a directory.Attribute) error {
+		o, err := at(id)
+		if err != nil {
+			return err
+		}
+		o.Attributes = append(o.Attributes, a)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	return orgs, nil
 }
 
 const serviceQuery = `SELECT s.id, s.slug, o.slug, s.name, s.alternate_name, s.description, s.kind,
 	s.law_enforcement, s.immigration_authority, s.anonymous_ok, s.multilingual,
-	s.source_document, s.source_lines, s.source_verified
+	s.status, s.url, s.email, s.eligibility, s.fees, s.application_process, s.assured_date, s.assurer,
+	s.source_document, s.source_lines, s.source_verified, s.origin, s.external_id
 FROM services s JOIN organizations o ON o.id = s.organization_id`
 
 // services reads the services the clause selects (or every one, in pack
 // order, when all is set) with all their children.
 func (s *Store) services(ctx context.Context, tx *sql.Tx, clause string, args []any, all bool) ([]directory.Service, error) {
 	if all {
-		clause = ` ORDER BY s.position`
+		clause = s.order("s")
 	}
 	var svcs []directory.Service
 	var ids []int64
@@ -262,7 +295,8 @@ func (s *Store) services(ctx context.Context, tx *sql.Tx, clause string, args []
 		var lines string
 		if err := r.Scan(&id, &sv.Slug, &sv.Organization, &sv.Name, &sv.AlternateName, &sv.Description, &sv.Kind,
 			&law, &immig, &anon, &sv.Multilingual,
-			&sv.Source.Document, &lines, &sv.Source.Verified); err != nil {
+			&sv.Status, &sv.URL, &sv.Email, &sv.Eligibility, &sv.Fees, &sv.ApplicationProcess, &sv.AssuredDate, &sv.Assurer,
+			&sv.Source.Document, &lines, &sv.Source.Verified, &sv.Origin, &sv.ExternalID); err != nil {
 			return err
 		}
 		sv.LawEnforcement, sv.ImmigrationAuthority, sv.AnonymousOK = boolPtr(law), boolPtr(immig), boolPtr(anon)
@@ -296,7 +330,7 @@ func (s *Store) services(ctx context.Context, tx *sql.Tx, clause string, args []
 func (s *Store) hydrateServices(ctx context.Context, tx *sql.Tx, svcs []directory.Service, idx map[int64]int, ids []int64) error {
 	h := &hydration{s: s, ctx: ctx, tx: tx, svcs: svcs, idx: idx, ids: ids}
 	h.where, h.wargs = in("service_id", ids)
-	for _, step := range []func() error{h.lists, h.areas, h.contacts, h.keywords, h.hours, h.windows, h.hoursNotes} {
+	for _, step := range []func() error{h.lists, h.areas, h.postcodes, h.contacts, h.keywords, h.contactLanguages, h.hours, h.windows, h.hoursNotes, h.attributes} {
 		if err := step(); err != nil {
 			return err
 		}
@@ -357,6 +391,7 @@ func (h *hydration) lists() error {
 		{"service_topics", "topic", func(sv *directory.Service) *[]string { return &sv.Topics }},
 		{"service_languages", "language", func(sv *directory.Service) *[]string { return &sv.Languages }},
 		{"service_notes", "note", func(sv *directory.Service) *[]string { return &sv.Notes }},
+		{"service_required_documents", "document", func(sv *directory.Service) *[]string { return &sv.RequiredDocuments }},
 	}
 	for _, l := range lists {
 		err := h.s.eachRow(h.ctx, h.tx, `SELECT service_id, `+l.column+` FROM `+l.table+h.where+` ORDER BY service_id, position`, h.wargs,
@@ -382,11 +417,11 @@ func (h *hydration) lists() error {
 }
 
 func (h *hydration) areas() error {
-	err := h.s.eachRow(h.ctx, h.tx, `SELECT service_id, scope, name FROM service_areas`+h.where+` ORDER BY service_id, position`, h.wargs,
+	err := h.s.eachRow(h.ctx, h.tx, `SELECT service_id, scope, name, description FROM service_areas`+h.where+` ORDER BY service_id, position`, h.wargs,
 		func(r *sql.Rows) error {
 			var id int64
 			var a directory.Area
-			if err := r.Scan(&id, &a.Scope, &a.Name); err != nil {
+			if err := r.Scan(&id, &a.Scope, &a.Name, &a.Description); err != nil {
 				return err
 			}
 			sv, err := h.service(id)
@@ -402,18 +437,55 @@ func (h *hydration) areas() error {
 	return nil
 }
 
+// postcodes reads the areas' postcodes; the Areas slices are complete.
+func (h *hydration) postcodes() error {
+	err := h.s.eachRow(h.ctx, h.tx, `SELECT service_id, area_position, postcode FROM service_area_postcodes`+h.where+
+		` ORDER BY service_id, area_position, position`, h.wargs, func(r *sql.Rows) error {
+		var id int64
+		var pos int
+		var p string
+		if err := r.Scan(&id, &pos, &p); err != nil {
+			return err
+		}
+		sv, err := h.service(id)
+		if err != nil {
+			return err
+		}
+		if pos < 0 || pos >= len(sv.Areas) {
+			return fmt.Errorf("postcode of area %d of service %d, which was not read", pos, id)
+		}
+		sv.Areas[pos].Postcodes = append(sv.Areas[pos].Postcodes, p)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("service area postcodes: %w", err)
+	}
+	return nil
+}
+
+func (h *hydration) attributes() error {
+	return h.s.attributes(h.ctx, h.tx, kindService, h.ids, func(id int64, a directory.Attribute) error {
+		sv, err := h.service(id)
+		if err != nil {
+			return err
+		}
+		sv.Attributes = append(sv.Attributes, a)
+		return nil
+	})
+}
+
 // contacts reads the contacts; the Contacts slices stop growing before
 // any pointer into them is taken.
 func (h *hydration) contacts() error {
 	h.contactAt = make(map[int64]place)
 	err := h.s.eachRow(h.ctx, h.tx, `SELECT id, service_id, channel, display, display_alt, value, scope, purpose,
-	source_document, source_lines, source_verified
+	extension, phone_type, description, source_document, source_lines, source_verified
 FROM contacts`+h.where+` ORDER BY service_id, position`, h.wargs, func(r *sql.Rows) error {
 		var id, svcID int64
 		var c directory.Contact
 		var lines string
 		if err := r.Scan(&id, &svcID, &c.Channel, &c.Display, &c.DisplayAlt, &c.Value, &c.Scope, &c.Purpose,
-			&c.Source.Document, &lines, &c.Source.Verified); err != nil {
+			&c.Extension, &c.PhoneType, &c.Description, &c.Source.Document, &lines, &c.Source.Verified); err != nil {
 			return err
 		}
 		var err error
@@ -459,15 +531,42 @@ func (h *hydration) keywords() error {
 	return nil
 }
 
+func (h *hydration) contactLanguages() error {
+	if len(h.contactAt) == 0 {
+		return nil
+	}
+	cwhere, cargs := in("c.service_id", h.ids)
+	err := h.s.eachRow(h.ctx, h.tx, `SELECT k.contact_id, k.language FROM contact_languages k JOIN contacts c ON c.id = k.contact_id`+
+		cwhere+` ORDER BY k.contact_id, k.position`, cargs, func(r *sql.Rows) error {
+		var id int64
+		var lang string
+		if err := r.Scan(&id, &lang); err != nil {
+			return err
+		}
+		c, err := h.contact(id)
+		if err != nil {
+			return err
+		}
+		c.Languages = append(c.Languages, lang)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("contact languages: %w", err)
+	}
+	return nil
+}
+
 // hours reads a service's own hours (contact_id NULL) and its contacts'.
 func (h *hydration) hours() error {
 	h.hoursAt = make(map[int64]*directory.Hours)
-	err := h.s.eachRow(h.ctx, h.tx, `SELECT id, service_id, contact_id, kind, time_zone, display FROM hours`+h.where, h.wargs,
+	err := h.s.eachRow(h.ctx, h.tx, `SELECT id, service_id, contact_id, kind, time_zone, display,
+	valid_from, valid_to, description, holidays FROM hours`+h.where, h.wargs,
 		func(r *sql.Rows) error {
 			var id, svcID int64
 			var contactID sql.NullInt64
 			var hs directory.Hours
-			if err := r.Scan(&id, &svcID, &contactID, &hs.Kind, &hs.TimeZone, &hs.Display); err != nil {
+			if err := r.Scan(&id, &svcID, &contactID, &hs.Kind, &hs.TimeZone, &hs.Display,
+				&hs.ValidFrom, &hs.ValidTo, &hs.Description, &hs.Holidays); err != nil {
 				return err
 			}
 			if !contactID.Valid {

@@ -33,6 +33,10 @@ type Dialect struct {
 	// Contains returns an SQL condition true when the text needle occurs
 	// in the text haystack, literally (no LIKE wildcards).
 	Contains func(haystack, needle string) string
+	// Collate follows a text column in ORDER BY to order it by bytes, the
+	// same on every database: "" where that is the default (SQLite's
+	// BINARY), ` COLLATE "C"` for PostgreSQL.
+	Collate string
 	// ForUpdate is appended to the query that reads the meta row at the
 	// start of a load, to serialize concurrent loads (" FOR UPDATE"), or
 	// empty where write transactions already exclude each other.

@@ -6,9 +6,11 @@ import (
 	"github.com/haven-project/haven/internal/directory"
 )
 
-// Fixture returns a new copy of the suite's directory: four organizations
-// and five services that between them set every field of the record model,
-// including a contact with its own hours, AnonymousOK true, false and nil,
+// Fixture returns a new copy of the suite's directory: four organizations,
+// five services, three locations, two services at locations, two
+// taxonomies and seven terms that between them set every field of the
+// record model, including a contact with its own hours, AnonymousOK true,
+// false and nil, a confidential location, a term listed before its parent,
 // text outside ASCII, and text holding "%" and "_". Empty lists are nil,
 // as a store gives them back. Each call returns fresh values, so callers
 // may change them.
@@ -22,6 +24,7 @@ import (
 //	ecoute            ecoute   hotline           topics sex                not law enforcement
 func Fixture() *directory.Directory {
 	yes, no := true, false
+	lat, lon := 38.9072, -77.0369
 	return &directory.Directory{
 		Organizations: []directory.Organization{
 			{
@@ -35,8 +38,14 @@ func Fixture() *directory.Directory {
 					{Network: "x", Handle: "@Polaris_Project", URL: "https://x.com/Polaris_Project"},
 					{Network: "facebook", Handle: "polarisproject", URL: "https://facebook.com/polarisproject"},
 				},
-				Notes:  []string{"Operates under a federal grant.", "Second note, kept in order."},
-				Source: directory.Source{Document: "us-directory.pdf", Lines: []int{3, 20}, Verified: "2025-05-01"},
+				Notes: []string{"Operates under a federal grant.", "Second note, kept in order."},
+				Email: "info@polarisproject.org",
+				Attributes: []directory.Attribute{
+					{Term: "oe-legal", LinkType: "provides"},
+					{Term: directory.TermSource, Value: "us-directory.pdf#3,20@2025-05-01"},
+				},
+				Source:     directory.Source{Document: "us-directory.pdf", Lines: []int{3, 20}, Verified: "2025-05-01"},
+				ExternalID: "org-polaris",
 			},
 			{
 				Slug:          "dhs",
@@ -69,10 +78,13 @@ func Fixture() *directory.Directory {
 				LawEnforcement:       &no,
 				ImmigrationAuthority: &no,
 				Topics:               []string{"labor", "sex", "youth"},
-				Areas:                []directory.Area{{Scope: directory.AreaNational}},
-				AnonymousOK:          &yes,
-				Multilingual:         true,
-				Languages:            []string{"en", "es"},
+				Areas: []directory.Area{
+					{Scope: directory.AreaNational},
+					{Scope: directory.AreaPostcode, Postcodes: []string{"10001", "10002"}, Description: "Two ZIP codes of Manhattan"},
+				},
+				AnonymousOK:  &yes,
+				Multilingual: true,
+				Languages:    []string{"en", "es"},
 				Hours: directory.Hours{
 					Kind:    directory.HoursAlways,
 					Display: "24 hours a day, 7 days a week",
@@ -82,7 +94,9 @@ func Fixture() *directory.Directory {
 					{
 						Channel: directory.ChannelCall, Display: "1-888-373-7888", Value: "+18883737888",
 						Scope: directory.ScopeDomestic, Purpose: "report",
-						Source: directory.Source{Document: "us-directory.pdf", Lines: []int{4}, Verified: "2025-05-01"},
+						Extension: "2", PhoneType: directory.PhoneVoice, Languages: []string{"en", "es"},
+						Description: "Press 2 for Spanish.",
+						Source:      directory.Source{Document: "us-directory.pdf", Lines: []int{4}, Verified: "2025-05-01"},
 					},
 					{
 						Channel: directory.ChannelText, Display: "233733", DisplayAlt: "BeFree", Value: "233733",
@@ -95,8 +109,12 @@ func Fixture() *directory.Directory {
 								{Opens: "10:00", Closes: "14:00"},
 								{Days: []string{"sat"}, Opens: "12:00", Closes: "24:00"},
 							},
-							Display: "Weekdays 9am to 5pm (ET); every day 10am to 2pm",
-							Notes:   []string{"The source names no days for the second window."},
+							Display:     "Weekdays 9am to 5pm (ET); every day 10am to 2pm",
+							Notes:       []string{"The source names no days for the second window."},
+							ValidFrom:   "2025-01-01",
+							ValidTo:     "2025-12-31",
+							Description: "Texts after 5pm are answered the next morning.",
+							Holidays:    "Closed on federal holidays.",
 						},
 						Source: directory.Source{Document: "us-directory.pdf", Lines: []int{5, 6}, Verified: "2025-05-01"},
 					},
@@ -105,8 +123,22 @@ func Fixture() *directory.Directory {
 						Scope: directory.ScopeInternational,
 					},
 				},
-				Notes:  []string{"Interpreters in 200 languages.", "Run by Polaris."},
-				Source: directory.Source{Document: "us-directory.pdf", Lines: []int{3, 4, 5, 6}, Verified: "2025-05-01"},
+				Notes:              []string{"Interpreters in 200 languages.", "Run by Polaris."},
+				Status:             directory.StatusActive,
+				URL:                "https://humantraffickinghotline.org",
+				Email:              "help@humantraffickinghotline.org",
+				Eligibility:        "Anyone, of any age, status or language.",
+				Fees:               "Free.",
+				ApplicationProcess: "Call, text or chat; no appointment.",
+				RequiredDocuments:  []string{"None", "An interpreter is found for you"},
+				AssuredDate:        "2025-05-03",
+				Assurer:            "directory@example.org",
+				Attributes: []directory.Attribute{
+					{Term: directory.TermLawEnforcement, Value: "false"},
+					{Term: "oe-immigration", Value: "", LinkType: "eligibility"},
+				},
+				Source:     directory.Source{Document: "us-directory.pdf", Lines: []int{3, 4, 5, 6}, Verified: "2025-05-01"},
+				ExternalID: "svc-nhth",
 			},
 			{
 				Slug:                 "ice-tip-line",
@@ -169,10 +201,14 @@ func Fixture() *directory.Directory {
 				Kind:           directory.KindHotline,
 				LawEnforcement: &no,
 				Topics:         []string{"sex"},
-				Areas:          []directory.Area{{Scope: directory.AreaRegion, Name: "Québec"}},
-				AnonymousOK:    &yes,
-				Languages:      []string{"fr"},
-				Hours:          directory.Hours{Kind: directory.HoursAlways},
+				Areas: []directory.Area{
+					{Scope: directory.AreaRegion, Name: "Québec"},
+					{Scope: directory.AreaCity, Name: "Montréal", Postcodes: []string{"H2X"}},
+				},
+				AnonymousOK: &yes,
+				Languages:   []string{"fr"},
+				Hours:       directory.Hours{Kind: directory.HoursAlways},
+				Status:      directory.StatusTemporarilyClosed,
 				Contacts: []directory.Contact{
 					{
 						Channel: directory.ChannelWebsite, Display: "ecoute.example", Value: "https://ecoute.example",
@@ -185,6 +221,71 @@ func Fixture() *directory.Directory {
 				Source: directory.Source{Document: "qc.pdf", Lines: []int{7}, Verified: "2025-04-30"},
 			},
 		},
+		Locations: []directory.Location{
+			{
+				Slug: "polaris-office", Type: directory.LocationPhysical, Organization: "polaris",
+				Name: "Polaris DC office", AlternateName: "HQ", Description: "Offices; no walk-ins.",
+				Transportation: "Metro: Farragut North.",
+				Addresses: []directory.Address{
+					{Type: directory.AddressPhysical, Attention: "Reception", Address1: "1 Example Street NW", Address2: "Suite 100_%",
+						City: "Washington", Region: "Capital", StateProvince: "DC", PostalCode: "20001", Country: "US"},
+					{Type: directory.AddressPostal, Address1: "PO Box 65323", City: "Washington", StateProvince: "DC", PostalCode: "20035", Country: "US"},
+				},
+				Latitude: &lat, Longitude: &lon,
+				Accessibility: []directory.Accessibility{
+					{Description: "Step-free entrance", Details: "Lift to every floor", URL: "https://example.org/access"},
+					{Description: "Hearing loop"},
+				},
+				Languages: []string{"en", "es"},
+				Contacts: []directory.Contact{
+					{Channel: directory.ChannelCall, Display: "1-202-555-0100", Value: "+12025550100", Extension: "12",
+						PhoneType: directory.PhoneFax, Languages: []string{"en"}, Description: "Fax",
+						Hours:  &directory.Hours{Kind: directory.HoursWeekly, TimeZone: "America/New_York", Windows: []directory.Window{{Days: []string{"mon"}, Opens: "09:00", Closes: "12:00"}, {Opens: "13:00", Closes: "14:00"}}},
+						Source: directory.Source{Document: "us-directory.pdf", Lines: []int{21}, Verified: "2025-05-01"}},
+					{Channel: directory.ChannelEmail, Display: "dc@example.org", Value: "dc@example.org"},
+				},
+				Hours: &directory.Hours{Kind: directory.HoursWeekly, TimeZone: "America/New_York", ValidFrom: "2025-01-01",
+					Windows: []directory.Window{{Days: []string{"mon", "tue"}, Opens: "09:00", Closes: "17:00"}},
+					Notes:   []string{"By appointment on Fridays."}, Description: "Fridays by appointment", Holidays: "Closed on federal holidays"},
+				Attributes: []directory.Attribute{{Term: "oe-legal", Value: "walk-in: no"}},
+				Source:     directory.Source{Document: "us-directory.pdf", Lines: []int{20, 21}, Verified: "2025-05-01"},
+				ExternalID: "loc-dc",
+			},
+			{
+				Slug: "safe-house", Type: directory.LocationPhysical, Name: "Maison d'accueil", Confidential: true,
+				Addresses: []directory.Address{{Type: directory.AddressPhysical, Address1: "12 rue Secrète", City: "Montréal",
+					StateProvince: "QC", PostalCode: "H2X 1Y4", Country: "CA"}},
+				Source: directory.Source{Document: "qc.pdf", Lines: []int{9}, Verified: "2025-04-30"},
+			},
+			{Slug: "online", Type: directory.LocationVirtual, URL: "https://chat.example.org"},
+		},
+		ServicesAtLocation: []directory.ServiceAtLocation{
+			{
+				Slug: "hotline-at-office", Service: "national-hotline", Location: "polaris-office",
+				Description: "Staff answer calls from here.",
+				Contacts:    []directory.Contact{{Channel: directory.ChannelCall, Display: "1-202-555-0101", Value: "+12025550101", PhoneType: directory.PhoneTextphone}},
+				Hours:       &directory.Hours{Kind: directory.HoursUnknown, Description: "By appointment"},
+				Attributes:  []directory.Attribute{{Term: directory.TermChannel, Value: "call"}},
+				ExternalID:  "sal-1",
+			},
+			{Slug: "ecoute-at-safe-house", Service: "ecoute", Location: "safe-house"},
+		},
+		Taxonomies: []directory.Taxonomy{
+			{
+				Slug: "open-eligibility", Name: "Open Eligibility", Description: "A taxonomy of human services.",
+				URI: "https://openeligibility.org", Version: "2.0", ExternalID: "tax-oe",
+			},
+			directory.HavenTaxonomies()[0],
+		},
+		Terms: append([]directory.TaxonomyTerm{
+			// The child first: its parent comes later in the list.
+			{
+				Slug: "oe-immigration", Taxonomy: "open-eligibility", Code: "1111", Name: "Immigration",
+				Description: "Help with immigration.", Parent: "oe-legal", Language: "en",
+				URI: "https://openeligibility.org/1111", ExternalID: "term-1111",
+			},
+			{Slug: "oe-legal", Taxonomy: "open-eligibility", Code: "1110", Name: "Legal"},
+		}, directory.HavenTerms()...),
 	}
 }
 

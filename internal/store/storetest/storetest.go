@@ -51,6 +51,16 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Pack", testPack},
 		{"CanceledContext", testCanceledContext},
 		{"ConcurrentReadsDuringLoads", testConcurrentReadsDuringLoads},
+		{"EmptyNewListsComeBackNil", testEmptyNewListsComeBackNil},
+		{"ImportRoundTrip", testImportRoundTrip},
+		{"ImportAgainChangesNothing", testImportAgainChangesNothing},
+		{"ImportUpdateAndPrune", testImportUpdateAndPrune},
+		{"ImportDryRun", testImportDryRun},
+		{"ImportConflicts", testImportConflicts},
+		{"ImportInvalid", testImportInvalid},
+		{"ImportBatches", testImportBatches},
+		{"LoadKeepsImports", testLoadKeepsImports},
+		{"OriginAndTermFilters", testOriginAndTermFilters},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
