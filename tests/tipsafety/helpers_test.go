@@ -431,8 +431,9 @@ func (c *counter) inc() int {
 	return c.n
 }
 
-// receiptIn finds the receipt in the report form's answer page.
-var receiptIn = regexp.MustCompile(`<p class="receipt" id="receipt">([0-9 ]+)</p>`)
+// receiptIn finds the receipt in the report form's answer page
+// (seven groups of four digits, each in a span that never breaks).
+var receiptIn = regexp.MustCompile(`<p class="receipt" id="receipt"[^>]*>((?:<span>[0-9]{4}</span> ){6}<span>[0-9]{4}</span>)</p>`)
 
 // tokenIn finds the form token in the report form.
 var tokenIn = regexp.MustCompile(`<input type="hidden" name="token" value="([A-Za-z0-9_-]+)">`)
