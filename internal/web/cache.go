@@ -24,6 +24,8 @@ type snapshot struct {
 	orgs     map[string]*directory.Organization
 	services map[string]*directory.Service
 	byOrg    map[string][]directory.Service
+	// places are each service's locations, as the public may see them.
+	places map[string][]place
 
 	mu    sync.Mutex
 	pages map[pageKey]*rendered
@@ -72,6 +74,7 @@ func newSnapshot(version int64, dir *directory.Directory) *snapshot {
 		orgs:     make(map[string]*directory.Organization, len(dir.Organizations)),
 		services: make(map[string]*directory.Service, len(dir.Services)),
 		byOrg:    map[string][]directory.Service{},
+		places:   map[string][]place{},
 		pages:    map[pageKey]*rendered{},
 		open:     map[string]openMemo{},
 	}
@@ -83,7 +86,23 @@ func newSnapshot(version int64, dir *directory.Directory) *snapshot {
 		s.services[svc.Slug] = svc
 		s.byOrg[svc.Organization] = append(s.byOrg[svc.Organization], *svc)
 	}
+	locs := make(map[string]*directory.Location, len(dir.Locations))
+	for i := range dir.Locations {
+		locs[dir.Locations[i].Slug] = &dir.Locations[i]
+	}
+	for i := range dir.ServicesAtLocation {
+		sal := &dir.ServicesAtLocation[i]
+		if l, ok := locs[sal.Location]; ok {
+			s.places[sal.Service] = append(s.places[sal.Service], place{at: sal, loc: l})
+		}
+	}
 	return s
+}
+
+// place is a service at one of its locations.
+type place struct {
+	at  *directory.ServiceAtLocation
+	loc *directory.Location
 }
 
 // pageKey names one cached page. Only pages of known records are cached,

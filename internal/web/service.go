@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/haven-project/haven/internal/directory"
 	"github.com/haven-project/haven/internal/i18n"
@@ -43,6 +44,18 @@ type serviceView struct {
 	Contacts     []contactView
 	Notes        []template.HTML
 	Source       sourceView
+	// Status is "" for a service its record says is active (or says
+	// nothing of), else "inactive", "defunct" or "temporarily_closed".
+	Status string
+	// What the record says of who may use the service and how; empty
+	// when it says nothing.
+	Eligibility, Fees, Application template.HTML
+	Documents                      []template.HTML
+	// Assured is the day someone last checked the record with the
+	// service itself, written out; "" when the record does not say.
+	Assured string
+	// Places are the service's locations.
+	Places []placeView
 }
 
 func (p *Pages) serviceView(locale string, snap *snapshot, svc *directory.Service, open string, contactOpen []string) (serviceView, error) {
@@ -64,6 +77,23 @@ func (p *Pages) serviceView(locale string, snap *snapshot, svc *directory.Servic
 	}
 	var err error
 	if v.Statement, err = label(l, v.statementKey("service")); err != nil {
+		return v, err
+	}
+	if !svc.Active() {
+		v.Status = strings.ReplaceAll(svc.Status, " ", "_")
+	}
+	v.Eligibility = p.inPackLanguage(locale, svc.Eligibility)
+	v.Fees = p.inPackLanguage(locale, svc.Fees)
+	v.Application = p.inPackLanguage(locale, svc.ApplicationProcess)
+	for _, d := range svc.RequiredDocuments {
+		v.Documents = append(v.Documents, p.inPackLanguage(locale, d))
+	}
+	if t, err := time.Parse(time.DateOnly, svc.AssuredDate); err == nil {
+		if v.Assured, err = date(l, t); err != nil {
+			return v, err
+		}
+	}
+	if v.Places, err = p.places(l, snap, svc); err != nil {
 		return v, err
 	}
 	if p.tr(locale, "service."+svc.Slug+".name", svc.Name) != svc.Name {
@@ -108,6 +138,14 @@ func (p *Pages) serviceView(locale string, snap *snapshot, svc *directory.Servic
 		o = *org
 	}
 	contacts := triage.ContactsOf(*svc, o)
+	// An imported service may give its web page and e-mail address as
+	// fields of its own rather than as contacts.
+	if svc.URL != "" && len(svc.ContactsBy(directory.ChannelWebsite)) == 0 {
+		contacts = append(contacts, directory.Contact{Channel: directory.ChannelWebsite, Display: svc.URL, Value: svc.URL, Source: svc.Source})
+	}
+	if svc.Email != "" && len(svc.ContactsBy(directory.ChannelEmail)) == 0 {
+		contacts = append(contacts, directory.Contact{Channel: directory.ChannelEmail, Display: svc.Email, Value: svc.Email, Source: svc.Source})
+	}
 	for _, sc := range o.Social {
 		if svc.Kind == directory.KindOrganization && len(svc.ContactsBy(directory.ChannelSocial)) == 0 {
 			contacts = append(contacts, directory.Contact{Channel: directory.ChannelSocial, Display: sc.Handle, Value: sc.URL, Source: o.Source})
@@ -115,6 +153,13 @@ func (p *Pages) serviceView(locale string, snap *snapshot, svc *directory.Servic
 	}
 	for _, c := range contacts {
 		cv, err := p.contact(svc, c)
+		if err != nil && svc.Origin != "" {
+			// An imported record's contact that cannot be tapped is
+			// left out rather than shown broken; a pack's is checked
+			// when the pack loads, so it is an error here.
+			p.log.Warn("web: an imported service's contact is not shown", "service", svc.Slug, "err", err)
+			continue
+		}
 		if err != nil {
 			return v, err
 		}

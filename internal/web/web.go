@@ -370,7 +370,10 @@ func (p *Pages) current(ctx context.Context) (*snapshot, error) {
 		}
 		return nil, fmt.Errorf("web: directory: %w", err)
 	}
-	p.snap = newSnapshot(v, dir)
+	// Pages see only what the public may: a confidential location (a
+	// shelter) keeps its city and contacts, never its name, street or
+	// coordinates.
+	p.snap = newSnapshot(v, dir.Public())
 	p.checked = time.Now()
 	return p.snap, nil
 }
