@@ -371,7 +371,10 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"/components/schemas/Kind/enum", directory.Kinds},
 		{"/components/schemas/Contact/properties/channel/enum", directory.Channels},
 		{"/components/schemas/Contact/properties/scope/enum", []string{directory.ScopeDomestic, directory.ScopeInternational}},
-		{"/components/schemas/Area/properties/scope/enum", []string{directory.AreaNational, directory.AreaInternational, directory.AreaRegion}},
+		{"/components/schemas/Area/properties/scope/enum", []string{directory.AreaNational, directory.AreaInternational, directory.AreaRegion, directory.AreaState, directory.AreaCounty, directory.AreaCity, directory.AreaPostcode}},
+		{"/components/schemas/Service/properties/status/enum", directory.Statuses},
+		{"/components/schemas/Contact/properties/phone_type/enum", directory.PhoneTypes},
+		{"/components/schemas/ServiceLocation/properties/location_type/enum", directory.LocationTypes},
 		{"/components/schemas/Hours/properties/kind/enum", []string{directory.HoursAlways, directory.HoursWeekly, directory.HoursUnknown}},
 		{"/components/schemas/Error/properties/error/properties/code/enum", codes}, // compared sorted
 		{"/components/parameters/limit/schema/maximum", store.MaxLimit},

@@ -99,6 +99,15 @@ func (a *API) getService(w http.ResponseWriter, r *http.Request) error {
 		}
 		return fmt.Errorf("api: service %q: %w", slug, err)
 	}
-	a.writeJSON(w, r, http.StatusOK, newServiceView(s, a.now()))
+	now := a.now()
+	v := newServiceView(s, now)
+	places, err := a.store.ServiceLocations(r.Context(), slug)
+	if err != nil {
+		return fmt.Errorf("api: service %q: locations: %w", slug, err)
+	}
+	for _, sl := range places {
+		v.Locations = append(v.Locations, newLocationView(sl, now))
+	}
+	a.writeJSON(w, r, http.StatusOK, v)
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/haven-project/haven/internal/directory"
+	"github.com/haven-project/haven/internal/store"
 )
 
 // The JSON shapes below embed the directory records, so every stored field
@@ -19,6 +20,68 @@ type serviceView struct {
 	// OpenNow is Hours.OpenAt(now): true, false, or null when the hours are
 	// unknown.
 	OpenNow *bool `json:"open_now"`
+	// Locations are where the service is offered, as the public may see
+	// them (Location.Public); only GET /services/{slug} sends them.
+	Locations []locationView `json:"locations,omitempty"`
+}
+
+// locationView is a service at one of its locations, as served: the
+// location's public fields, and the contacts and hours of the service
+// there (its own, else the location's).
+type locationView struct {
+	Slug           string                    `json:"slug"`
+	Type           string                    `json:"location_type"`
+	Confidential   bool                      `json:"confidential"`
+	Name           string                    `json:"name,omitempty"`
+	AlternateName  string                    `json:"alternate_name,omitempty"`
+	Description    string                    `json:"description,omitempty"`
+	Transportation string                    `json:"transportation,omitempty"`
+	URL            string                    `json:"url,omitempty"`
+	Addresses      []directory.Address       `json:"addresses,omitempty"`
+	Latitude       *float64                  `json:"latitude,omitempty"`
+	Longitude      *float64                  `json:"longitude,omitempty"`
+	Accessibility  []directory.Accessibility `json:"accessibility,omitempty"`
+	Languages      []string                  `json:"languages,omitempty"`
+	Contacts       []contactView             `json:"contacts,omitempty"`
+	Hours          *directory.Hours          `json:"hours,omitempty"`
+}
+
+// newLocationView serves sl through Location.Public: a confidential
+// location never shows its name, street or coordinates.
+func newLocationView(sl store.ServiceLocation, now time.Time) locationView {
+	l := sl.Location.Public()
+	v := locationView{
+		Slug: l.Slug, Type: l.Type, Confidential: l.Confidential, Name: l.Name, AlternateName: l.AlternateName,
+		Description: l.Description, Transportation: l.Transportation, URL: l.URL, Addresses: l.Addresses,
+		Latitude: l.Latitude, Longitude: l.Longitude, Accessibility: l.Accessibility, Languages: l.Languages,
+		Hours: l.Hours,
+	}
+	if sl.At.Description != "" && !l.Confidential {
+		v.Description = sl.At.Description
+	}
+	if sl.At.Hours != nil {
+		v.Hours = sl.At.Hours
+	}
+	var open *bool
+	if v.Hours != nil {
+		open = v.Hours.OpenAt(now)
+	}
+	for _, c := range append(append([]directory.Contact(nil), sl.At.Contacts...), l.Contacts...) {
+		c.Source.Lines = orEmptyInts(c.Source.Lines)
+		co := open
+		if c.Hours != nil {
+			co = c.Hours.OpenAt(now)
+		}
+		v.Contacts = append(v.Contacts, contactView{Contact: c, OpenNow: co})
+	}
+	return v
+}
+
+func orEmptyInts(s []int) []int {
+	if s == nil {
+		return []int{}
+	}
+	return s
 }
 
 // contactView is a directory.Contact as served.
