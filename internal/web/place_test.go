@@ -29,10 +29,10 @@ func TestPlacesOnServicePages(t *testing.T) {
 		Locations: []directory.Location{
 			{Slug: "t-loc-1", Type: directory.LocationPhysical, Name: "Hidden House Name", Confidential: true,
 				Addresses: []directory.Address{{Type: directory.AddressPhysical, Address1: "77 Secret Street", City: "Albany", StateProvince: "NY", PostalCode: "12207", Country: "US"}},
-				Latitude: ptr(42.65261), Longitude: ptr(-73.75621),
+				Latitude:  ptr(42.65261), Longitude: ptr(-73.75621),
 				Contacts: []directory.Contact{{Channel: directory.ChannelCall, Display: "(202) 555-0142", Value: "+12025550142", Source: src}}, Source: src},
 			{Slug: "t-loc-2", Type: directory.LocationPhysical, Name: "Main Street Clinic",
-				Addresses: []directory.Address{{Type: directory.AddressPhysical, Address1: "1 Main Street", City: "Troy", StateProvince: "NY", PostalCode: "12180", Country: "US"}},
+				Addresses:      []directory.Address{{Type: directory.AddressPhysical, Address1: "1 Main Street", City: "Troy", StateProvince: "NY", PostalCode: "12180", Country: "US"}},
 				Transportation: "Bus 22.", Source: src},
 		},
 		ServicesAtLocation: []directory.ServiceAtLocation{
