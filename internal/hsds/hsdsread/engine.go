@@ -126,7 +126,7 @@ func (s *state) deliver(p *pending) error {
 			s.rep.Repeats[p.k.kind]++
 			return nil
 		}
-		s.drop(p.where(DuplicateID, "id", "the id of a "+string(p.k.kind)+" read before; the first is kept"))
+		s.drop(p.where(DuplicateID, "id", "an id already read for a "+string(p.k.kind)+"; the first is kept"))
 		return nil
 	}
 	if !s.checkLinks(p) {
@@ -181,7 +181,7 @@ func (s *state) checkLinks(p *pending) bool {
 		}
 		if val == "" {
 			if l.rule == needed {
-				s.drop(p.where(MissingRequired, l.field, "empty; a "+string(p.k.kind)+" must name its "+strings.TrimSuffix(l.field, "_id")))
+				s.drop(p.where(MissingRequired, l.field, "empty; each "+string(p.k.kind)+" must name its "+strings.TrimSuffix(l.field, "_id")))
 				return false
 			}
 			continue
@@ -301,7 +301,7 @@ func (s *state) clean(p *pending) bool {
 		}
 	}
 	if p.id() == "" {
-		s.drop(p.where(MissingRequired, "id", "a "+string(p.k.kind)+" without an id"))
+		s.drop(p.where(MissingRequired, "id", "no id"))
 		return false
 	}
 	for _, f := range p.k.fatal {

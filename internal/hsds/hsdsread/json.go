@@ -69,6 +69,8 @@ func kindFromMembers(m map[string]any) Kind {
 		return KindTaxonomyTerm
 	case has("version", "name"):
 		return KindTaxonomy
+	case has("name", "description"):
+		return KindOrganization
 	}
 	return ""
 }

@@ -145,11 +145,11 @@ type fieldInfo struct {
 	number bool // *float64
 }
 
-var kindByName, kindByType, fieldsOf = indexKinds()
+var kindByName, fieldsOf = indexKinds()
 
 // indexKinds ranks kinds and lists each hsds struct's members by JSON
 // name. The maps are not changed after.
-func indexKinds() (map[Kind]*kindInfo, map[reflect.Type]*kindInfo, map[reflect.Type]map[string]fieldInfo) {
+func indexKinds() (map[Kind]*kindInfo, map[reflect.Type]map[string]fieldInfo) {
 	byName := map[Kind]*kindInfo{}
 	byType := map[reflect.Type]*kindInfo{}
 	fields := map[reflect.Type]map[string]fieldInfo{}
@@ -182,7 +182,7 @@ func indexKinds() (map[Kind]*kindInfo, map[reflect.Type]*kindInfo, map[reflect.T
 		}
 		fields[t] = m
 	}
-	return byName, byType, fields
+	return byName, fields
 }
 
 // newObject returns a new, empty object of kind k, as a pointer.

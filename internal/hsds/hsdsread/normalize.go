@@ -103,7 +103,7 @@ func parseClock(s string) (clock, error) {
 	switch {
 	case mer != 0:
 		if h < 1 || h > 12 {
-			return clock{}, fmt.Errorf("time %q: hour %d with a.m./p.m.", orig, h)
+			return clock{}, fmt.Errorf("time %q: hour %d with am or pm", orig, h)
 		}
 		if h == 12 {
 			h = 0
