@@ -291,13 +291,12 @@ var (
 // reports false when the record must be dropped.
 func (s *state) clean(p *pending) bool {
 	e := p.v.Elem()
-	for name, fi := range fieldsOf[e.Type()] {
+	for _, fi := range fieldsOf[e.Type()] {
 		if fi.child == "" && !fi.number {
 			f := e.FieldByIndex(fi.index)
 			if t := strings.TrimSpace(f.String()); t != f.String() {
 				f.SetString(t)
 			}
-			_ = name
 		}
 	}
 	if p.id() == "" {

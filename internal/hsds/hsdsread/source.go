@@ -61,6 +61,9 @@ func ReadZip(ctx context.Context, r io.ReaderAt, size int64, sink Sink, opt Opti
 // byte decides ('{' or '[' is JSON).
 func ReadFile(ctx context.Context, r io.Reader, name string, sink Sink, opt Options) (*Report, error) {
 	s := newState(ctx, sink, opt)
+	if strings.EqualFold(path.Ext(name), ".zip") {
+		return s.rep, fmt.Errorf("%w: %s: a zip is read with ReadZip or Read, not as a stream", ErrNotZip, name)
+	}
 	c := &counter{r: r, max: s.opt.Limits.MaxFileBytes, total: &s.prog.BytesRead}
 	return s.done(s.readOne(c, name))
 }

@@ -255,15 +255,8 @@ func (s *state) row(t *tableSpec, cols []column, rec []string, file string, n in
 			continue
 		}
 		present[c.target] = true
-		if c.field.number {
-			// extensions and ages are often written with text: "x12", "18+"
-			if err := setValue(p.v, c.field, rec[i]); err != nil {
-				s.problem(p.where(BadValue, c.target, err.Error()+"; cleared"))
-			}
-			continue
-		}
 		if err := setValue(p.v, c.field, rec[i]); err != nil {
-			s.problem(p.where(BadValue, c.target, err.Error()))
+			s.problem(p.where(BadValue, c.target, err.Error()+"; cleared"))
 		}
 	}
 	if empty {
